@@ -1,0 +1,324 @@
+package loader
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"helm.sh/helm/v3/pkg/chart"
+	chartloader "helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
+	"helm.sh/helm/v3/pkg/strvals"
+	"sigs.k8s.io/yaml"
+
+	"github.com/acme/guard/internal/input"
+)
+
+func isChart(dir string) bool {
+	st, err := os.Stat(filepath.Join(dir, "Chart.yaml"))
+	return err == nil && !st.IsDir()
+}
+
+// loadChart renders a chart checked on its own: default values plus --values
+// files, release name = chart name, namespace "default" (as `helm template`).
+func (l *Loader) loadChart(dir string) (*input.Input, error) {
+	vals := map[string]any{}
+	for _, f := range l.opts.Values {
+		v, err := chartutil.ReadValuesFile(f)
+		if err != nil {
+			return nil, errorf("%s: %v", l.display(f), err)
+		}
+		vals = mergeValues(vals, v.AsMap())
+	}
+	ch, err := l.loadChartDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	rel := &input.Release{Name: ch.Name(), Namespace: "default", Chart: l.display(dir)}
+	objs, err := l.render(dir, ch, rel, vals)
+	if err != nil {
+		return nil, err
+	}
+	return &input.Input{Kubernetes: input.Kubernetes{Objects: objs}}, nil
+}
+
+func (l *Loader) loadChartDir(dir string) (*chart.Chart, error) {
+	ch, err := chartloader.Load(dir)
+	if err != nil {
+		return nil, errorf("%s: cannot load chart: %v", l.display(dir), err)
+	}
+	return ch, nil
+}
+
+// render renders a chart in-process (no cluster, no network) and decodes its
+// manifests, each remembering its template file.
+func (l *Loader) render(dir string, ch *chart.Chart, rel *input.Release, vals map[string]any) ([]input.Object, error) {
+	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
+		return nil, errorf("%s: %v", l.display(dir), err)
+	}
+	opts := chartutil.ReleaseOptions{Name: rel.Name, Namespace: rel.Namespace, Revision: 1, IsInstall: true}
+	renderVals, err := chartutil.ToRenderValues(ch, vals, opts, chartutil.DefaultCapabilities)
+	if err != nil {
+		return nil, errorf("%s: values: %v", l.display(dir), err)
+	}
+	rendered, err := engine.Render(ch, renderVals)
+	if err != nil {
+		return nil, errorf("%s: render: %v", l.display(dir), err)
+	}
+	names := make([]string, 0, len(rendered))
+	for name := range rendered {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var objs []input.Object
+	for _, name := range names {
+		base := filepath.Base(name)
+		if strings.HasPrefix(base, "_") || strings.HasSuffix(name, "NOTES.txt") || strings.TrimSpace(rendered[name]) == "" {
+			continue
+		}
+		// "app/templates/x.yaml" -> "<dir>/templates/x.yaml"
+		rest := name[strings.Index(name, "/")+1:]
+		file := filepath.Join(dir, filepath.FromSlash(rest))
+		docs, err := decodeManifests(l.display(file), []byte(rendered[name]), 0, false)
+		if err != nil {
+			return nil, err
+		}
+		starts := documentStarts(file)
+		for i := range docs {
+			docs[i].Source.Line = 1
+			if len(starts) == len(docs) {
+				docs[i].Source.Line = starts[i]
+			}
+			if isHelmTest(docs[i].Object) {
+				continue
+			}
+			setDefaultNamespace(docs[i].Object, rel.Namespace)
+			r := *rel
+			docs[i].Release = &r
+			objs = append(objs, docs[i])
+		}
+	}
+	return objs, nil
+}
+
+var docSeparator = regexp.MustCompile(`(?m)^---`)
+
+// documentStarts lists the first line of each YAML document in a template
+// source; when a template renders as many documents as it has, each rendered
+// document points at its own line, otherwise at line 1.
+func documentStarts(file string) []int {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil
+	}
+	text := string(src)
+	var starts []int
+	prev := 0
+	for _, loc := range docSeparator.FindAllStringIndex(text, -1) {
+		if strings.TrimSpace(stripTemplateComments(text[prev:loc[0]])) != "" {
+			starts = append(starts, 1+strings.Count(text[:prev], "\n"))
+		}
+		prev = loc[1]
+	}
+	if strings.TrimSpace(stripTemplateComments(text[prev:])) != "" {
+		starts = append(starts, 1+strings.Count(text[:prev], "\n")+boolInt(prev > 0))
+	}
+	return starts
+}
+
+var templateComment = regexp.MustCompile(`(?s)\{\{-?\s*/\*.*?\*/\s*-?\}\}`)
+
+func stripTemplateComments(s string) string { return templateComment.ReplaceAllString(s, "") }
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func isHelmTest(obj map[string]any) bool {
+	ann, _ := meta(obj)["annotations"].(map[string]any)
+	hook, _ := ann["helm.sh/hook"].(string)
+	return strings.Contains(hook, "test")
+}
+
+// clusterScoped are the built-in kinds that have no namespace; every other
+// rendered object lands in the release namespace, as `helm install` puts it.
+var clusterScoped = map[string]bool{
+	"Namespace": true, "Node": true, "PersistentVolume": true, "ClusterRole": true, "ClusterRoleBinding": true,
+	"CustomResourceDefinition": true, "StorageClass": true, "PriorityClass": true, "IngressClass": true,
+	"RuntimeClass": true, "CSIDriver": true, "APIService": true, "GatewayClass": true,
+	"ValidatingWebhookConfiguration": true, "MutatingWebhookConfiguration": true,
+	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true,
+	"ClusterPolicy": true, "ValidatingPolicy": true, "ImageValidatingPolicy": true,
+	"MutatingPolicy": true, "GeneratingPolicy": true, "DeletingPolicy": true,
+}
+
+func setDefaultNamespace(obj map[string]any, ns string) {
+	kind, _ := obj["kind"].(string)
+	if clusterScoped[kind] {
+		return
+	}
+	m := meta(obj)
+	if m == nil {
+		m = map[string]any{}
+		obj["metadata"] = m
+	}
+	if s, _ := m["namespace"].(string); s == "" {
+		m["namespace"] = ns
+	}
+}
+
+func meta(obj map[string]any) map[string]any {
+	m, _ := obj["metadata"].(map[string]any)
+	return m
+}
+
+// renderReleases renders the local chart of every helm_release with the
+// values, set, set_list and set_sensitive that release passes, in its
+// namespace, so checking a stack covers the manifests each region gets.
+// baseDir is the stack's root, against which relative chart paths resolve.
+func (l *Loader) renderReleases(resources []input.Resource, baseDir string) ([]input.Object, error) {
+	var objs []input.Object
+	for _, r := range resources {
+		if r.Type != "helm_release" || r.Mode != "managed" || r.Action == "delete" {
+			continue
+		}
+		chartRef, _ := r.Values["chart"].(string)
+		if isUnknown(r.Unknown, "chart") || chartRef == "" {
+			return nil, errorf("%s: %s: the chart is not known before apply, so its manifests cannot be checked", r.Source.File, r.Address)
+		}
+		if repo, _ := r.Values["repository"].(string); repo != "" || strings.Contains(chartRef, "://") {
+			l.notes = append(l.notes, fmt.Sprintf("%s: %s: chart %q comes from a repository; guard renders local charts only, so its manifests are not checked", r.Source.File, r.Address, chartRef))
+			continue
+		}
+		dir := chartRef
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(baseDir, filepath.FromSlash(chartRef))
+		}
+		if _, err := os.Stat(dir); err != nil {
+			return nil, errorf("%s: %s: chart %s not found (relative to %s); pass the stack's sources with --source", r.Source.File, r.Address, chartRef, l.display(baseDir))
+		}
+		vals, err := releaseValues(r)
+		if err != nil {
+			return nil, errorf("%s: %s: %v", r.Source.File, r.Address, err)
+		}
+		ch, err := l.loadChartDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		name, _ := r.Values["name"].(string)
+		ns, _ := r.Values["namespace"].(string)
+		if ns == "" {
+			ns = "default"
+		}
+		region := ""
+		if i := strings.Index(r.Provider, "."); i >= 0 {
+			region = r.Provider[i+1:]
+		}
+		rel := &input.Release{Name: name, Namespace: ns, Chart: l.display(dir), Region: region, Resource: r.Address, Stack: r.Stack}
+		rendered, err := l.render(dir, ch, rel, vals)
+		if err != nil {
+			return nil, err
+		}
+		objs = append(objs, rendered...)
+	}
+	return objs, nil
+}
+
+// releaseValues merges a helm_release's values documents in order, then its
+// set, set_list and set_sensitive entries, as the helm provider does.
+func releaseValues(r input.Resource) (map[string]any, error) {
+	for _, attr := range []string{"values", "set", "set_list", "set_sensitive"} {
+		if isUnknown(r.Unknown, attr) {
+			return nil, fmt.Errorf("%s is not known before apply, so the chart cannot be rendered as it will be deployed", attr)
+		}
+	}
+	vals := map[string]any{}
+	docs, _ := r.Values["values"].([]any)
+	for i, d := range docs {
+		s, _ := d.(string)
+		var m map[string]any
+		if err := yaml.Unmarshal([]byte(s), &m); err != nil {
+			return nil, fmt.Errorf("values[%d]: %v", i, err)
+		}
+		vals = mergeValues(vals, m)
+	}
+	for _, attr := range []string{"set", "set_list", "set_sensitive"} {
+		entries, _ := r.Values[attr].([]any)
+		for _, e := range entries {
+			m, _ := e.(map[string]any)
+			name, _ := m["name"].(string)
+			var err error
+			switch v := m["value"].(type) {
+			case []any: // set_list
+				items := make([]string, len(v))
+				for i, it := range v {
+					items[i] = strvalsEscape(fmt.Sprint(it))
+				}
+				err = strvals.ParseInto(name+"={"+strings.Join(items, ",")+"}", vals)
+			default:
+				value := fmt.Sprint(v)
+				if t, _ := m["type"].(string); t == "string" {
+					err = strvals.ParseIntoString(name+"="+value, vals)
+				} else {
+					err = strvals.ParseInto(name+"="+strvalsEscape(value), vals)
+				}
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s %q: %v", attr, name, err)
+			}
+		}
+	}
+	return vals, nil
+}
+
+// strvalsEscape escapes the characters strvals treats as syntax in a value.
+func strvalsEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `,`, `\,`).Replace(s)
+}
+
+// mergeValues deep-merges src into dst: maps merge, anything else replaces,
+// as Helm merges successive values files.
+func mergeValues(dst, src map[string]any) map[string]any {
+	for k, v := range src {
+		if sm, ok := v.(map[string]any); ok {
+			if dm, ok := dst[k].(map[string]any); ok {
+				dst[k] = mergeValues(dm, sm)
+				continue
+			}
+		}
+		dst[k] = v
+	}
+	return dst
+}
+
+// isUnknown says whether an unknown mirror marks attr (or part of it) unknown.
+func isUnknown(unknown map[string]any, attr string) bool {
+	return containsTrue(unknown[attr])
+}
+
+func containsTrue(v any) bool {
+	switch t := v.(type) {
+	case bool:
+		return t
+	case []any:
+		for _, e := range t {
+			if containsTrue(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, e := range t {
+			if containsTrue(e) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,272 @@
+// Package loader reads every kind of input guard checks (Terraform plan JSON,
+// Terraform HCL directories, Helm charts, Kubernetes YAML) into one input.Input.
+//
+// Kinds are detected from content and structure, not from names alone: a
+// directory with *.tf files is a Terraform stack, one with Chart.yaml is a
+// chart, a JSON file with format_version and planned changes is a plan, a YAML
+// or JSON document with apiVersion and kind is a manifest.
+package loader
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/acme/guard/internal/input"
+)
+
+// Options are the user's choices that change what the inputs evaluate to.
+type Options struct {
+	// VarFiles and Vars set root variables of HCL stacks, after terraform.tfvars
+	// and *.auto.tfvars, in this order.
+	VarFiles []string
+	Vars     []string // "name=value"
+	// Values are extra values files for charts checked directly (not through a helm_release).
+	Values []string
+	// Source is the HCL root of plans, for source locations and local chart
+	// paths; when empty, the plan's own directory is used if it holds *.tf files.
+	Source string
+	// Skip are directories a directory walk does not enter (policy directories).
+	Skip []string
+	// WorkDir is the directory paths are shown relative to; default: the current one.
+	WorkDir string
+}
+
+// Error is a failure to read an input: guard must stop (exit 2), never report clean.
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return e.Msg }
+
+func errorf(format string, args ...any) error { return &Error{Msg: fmt.Sprintf(format, args...)} }
+
+// Loader reads inputs with one set of options.
+type Loader struct {
+	opts   Options
+	cwd    string
+	cache  *configCache
+	skip   map[string]bool
+	notes  []string
+	values map[string]cty.Value
+}
+
+// New returns a Loader.
+func New(opts Options) (*Loader, error) {
+	cwd := opts.WorkDir
+	if cwd == "" {
+		var err error
+		if cwd, err = os.Getwd(); err != nil {
+			return nil, err
+		}
+	}
+	cwd, _ = filepath.Abs(cwd)
+	l := &Loader{opts: opts, cwd: cwd, skip: map[string]bool{}}
+	l.cache = newConfigCache(l.display)
+	for _, s := range opts.Skip {
+		if abs, err := filepath.Abs(s); err == nil {
+			l.skip[abs] = true
+		}
+	}
+	return l, nil
+}
+
+// Notes are things the user should know that are not errors (a remote chart
+// that was not rendered). Deterministic, in the order met.
+func (l *Loader) Notes() []string { return l.notes }
+
+// display is how a path is shown: relative to the working directory when
+// inside it, with forward slashes, so output does not depend on the machine.
+func (l *Loader) display(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.ToSlash(path)
+	}
+	if rel, err := filepath.Rel(l.cwd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(abs)
+}
+
+// Load reads every path and returns the merged, finalized input.
+func (l *Loader) Load(paths []string) (*input.Input, error) {
+	in := &input.Input{}
+	for _, p := range paths {
+		part, err := l.loadPath(p, true)
+		if err != nil {
+			return nil, err
+		}
+		in.Merge(part)
+	}
+	in.Finalize()
+	return in, nil
+}
+
+// loadPath reads one path. explicit is true for paths the user named: an
+// explicit file that is no known kind is an error, while a walk skips it.
+func (l *Loader) loadPath(path string, explicit bool) (*input.Input, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, errorf("%s: no such file or directory", l.display(path))
+		}
+		return nil, errorf("%s: %v", l.display(path), unwrapPathError(err))
+	}
+	if !st.IsDir() {
+		return l.loadFile(path, explicit)
+	}
+	return l.loadDir(path)
+}
+
+// loadDir reads a chart, a Terraform stack, or walks a directory of inputs.
+func (l *Loader) loadDir(dir string) (*input.Input, error) {
+	if isChart(dir) {
+		return l.loadChart(dir)
+	}
+	if hasTerraformFiles(dir) {
+		plans, err := l.plansIn(dir)
+		if err != nil {
+			return nil, err
+		}
+		if len(plans) > 0 {
+			// A plan beside its sources is the more exact view of the same stack:
+			// the sources only give locations.
+			in := &input.Input{}
+			for _, p := range plans {
+				part, err := l.loadPlanFile(p)
+				if err != nil {
+					return nil, err
+				}
+				in.Merge(part)
+			}
+			return in, nil
+		}
+		return l.loadStack(dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, errorf("%s: %v", l.display(dir), unwrapPathError(err))
+	}
+	in := &input.Input{}
+	for _, e := range entries {
+		name := e.Name()
+		full := filepath.Join(dir, name)
+		if e.IsDir() {
+			if l.skipDir(full, name) {
+				continue
+			}
+			part, err := l.loadDir(full)
+			if err != nil {
+				return nil, err
+			}
+			in.Merge(part)
+			continue
+		}
+		part, err := l.loadFile(full, false)
+		if err != nil {
+			return nil, err
+		}
+		in.Merge(part)
+	}
+	return in, nil
+}
+
+// skipDir says which directories a walk does not enter: hidden ones (.git,
+// .terraform), testdata, vendor, node_modules, and the policy directories.
+func (l *Loader) skipDir(full, name string) bool {
+	if strings.HasPrefix(name, ".") || name == "testdata" || name == "vendor" || name == "node_modules" {
+		return true
+	}
+	abs, _ := filepath.Abs(full)
+	return l.skip[abs]
+}
+
+// plansIn lists the plan JSON files directly inside dir.
+func (l *Loader) plansIn(dir string) ([]string, error) {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	sort.Strings(files)
+	var plans []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, errorf("%s: %v", l.display(f), unwrapPathError(err))
+		}
+		if isPlanJSON(data) {
+			plans = append(plans, f)
+		}
+	}
+	return plans, nil
+}
+
+// loadFile reads one file by its content.
+func (l *Loader) loadFile(path string, explicit bool) (*input.Input, error) {
+	ext := strings.ToLower(filepath.Ext(path))
+	switch ext {
+	case ".json", ".yaml", ".yml":
+	case ".tf":
+		if explicit {
+			return l.loadStack(filepath.Dir(path))
+		}
+		return &input.Input{}, nil
+	default:
+		if explicit {
+			return nil, errorf("%s: not a plan JSON, Terraform directory, chart or Kubernetes YAML", l.display(path))
+		}
+		return &input.Input{}, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, errorf("%s: %v", l.display(path), unwrapPathError(err))
+	}
+	if ext == ".json" {
+		if err := checkJSON(data); err != nil {
+			if explicit || looksLikeJSONInput(data) {
+				return nil, errorf("%s:%d: malformed JSON: %s", l.display(path), err.line, err.msg)
+			}
+			return &input.Input{}, nil
+		}
+		if isPlanJSON(data) {
+			return l.loadPlan(path, data)
+		}
+	}
+	objs, err := l.parseManifests(path, data, explicit)
+	if err != nil {
+		return nil, err
+	}
+	if len(objs) == 0 && explicit {
+		return nil, errorf("%s: no Kubernetes object (apiVersion and kind) and not a Terraform plan", l.display(path))
+	}
+	return &input.Input{Kubernetes: input.Kubernetes{Objects: objs}}, nil
+}
+
+// looksLikeJSONInput says whether a broken JSON file found by a walk was meant
+// as an input: it mentions a plan's or a manifest's keys.
+func looksLikeJSONInput(data []byte) bool {
+	return bytes.Contains(data, []byte(`"format_version"`)) || bytes.Contains(data, []byte(`"apiVersion"`))
+}
+
+// jsonError is a JSON syntax error with its line.
+type jsonError struct {
+	line int
+	msg  string
+}
+
+func checkJSON(data []byte) *jsonError {
+	var v any
+	err := json.Unmarshal(data, &v)
+	if err == nil {
+		return nil
+	}
+	var se *json.SyntaxError
+	offset := int64(len(data))
+	if errors.As(err, &se) {
+		offset = se.Offset
+	}
+	return &jsonError{line: 1 + bytes.Count(data[:offset], []byte("\n")), msg: err.Error()}
+}

@@ -58,6 +58,10 @@ type Resource struct {
 	Unknown map[string]any `json:"unknown"`
 	// Sensitive mirrors Values: true where a value is sensitive.
 	Sensitive map[string]any `json:"sensitive"`
+	// References mirrors Unknown for HCL stacks: where an unknown value comes
+	// from other resources' attributes, the list of their addresses
+	// ("google_service_account.gke_nodes.email"). Empty for plans.
+	References map[string]any `json:"references"`
 	Source    Source         `json:"source"`
 }
 
@@ -134,6 +138,9 @@ func (in *Input) Finalize() {
 		if r.Sensitive == nil {
 			r.Sensitive = map[string]any{}
 		}
+		if r.References == nil {
+			r.References = map[string]any{}
+		}
 	}
 	sort.SliceStable(in.Terraform.Resources, func(i, j int) bool {
 		a, b := in.Terraform.Resources[i], in.Terraform.Resources[j]
@@ -185,4 +192,36 @@ func dedupe(n int, id func(int) *string) {
 			*p = *p + "#" + strconv.Itoa(c)
 		}
 	}
+}
+
+// Index finds the source of an input item by the name a policy result gives:
+// its ID, or, where that is unambiguous, a Terraform address or a manifest's
+// kind/namespace/name.
+type Index struct{ sources map[string]Source }
+
+// NewIndex indexes an Input.
+func NewIndex(in *Input) *Index {
+	ix := &Index{sources: map[string]Source{}}
+	aliases := map[string][]Source{}
+	for _, r := range in.Terraform.Resources {
+		ix.sources[r.ID] = r.Source
+		aliases[r.Address] = append(aliases[r.Address], r.Source)
+	}
+	for _, o := range in.Kubernetes.Objects {
+		ix.sources[o.ID] = o.Source
+		short := o.ID[strings.LastIndex(o.ID, ":")+1:]
+		aliases[short] = append(aliases[short], o.Source)
+	}
+	for name, srcs := range aliases {
+		if _, taken := ix.sources[name]; !taken && len(srcs) == 1 {
+			ix.sources[name] = srcs[0]
+		}
+	}
+	return ix
+}
+
+// Source returns where the named item is written down.
+func (ix *Index) Source(name string) (Source, bool) {
+	s, ok := ix.sources[name]
+	return s, ok
 }

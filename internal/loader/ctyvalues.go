@@ -2,6 +2,7 @@ package loader
 
 import (
 	"encoding/json"
+	"sort"
 
 	"github.com/zclconf/go-cty/cty"
 )
@@ -9,10 +10,14 @@ import (
 // markSensitive is the cty mark carried by values of sensitive variables.
 const markSensitive = "sensitive"
 
-// attributeMaps turns an evaluated resource object into the three maps of the
-// input model, in the same shape a plan uses: values (known values, unknown ones
-// left out), unknown (true where unknown) and sensitive (true where marked).
-func attributeMaps(obj cty.Value) (values, unknown, sensitive map[string]any) {
+// refMark marks an unknown value with the resource attribute it stands for.
+type refMark string
+
+// attributeMaps turns an evaluated resource object into the maps of the input
+// model, in the same shape a plan uses: values (known values, unknown ones left
+// out), unknown (true where unknown), sensitive (true where marked), and
+// references (at an unknown value, the resource attributes it comes from).
+func attributeMaps(obj cty.Value) (values, unknown, sensitive, references map[string]any) {
 	plain, marks := obj.UnmarkDeepWithPaths()
 	v, u := ctyToJSON(plain)
 	values, _ = v.(map[string]any)
@@ -24,12 +29,29 @@ func attributeMaps(obj cty.Value) (values, unknown, sensitive map[string]any) {
 		unknown = map[string]any{}
 	}
 	sensitive = map[string]any{}
+	references = map[string]any{}
 	for _, pm := range marks {
-		if _, ok := pm.Marks[markSensitive]; ok {
-			setAtPath(sensitive, pm.Path)
+		var refs []string
+		for m := range pm.Marks {
+			switch mv := m.(type) {
+			case string:
+				if mv == markSensitive {
+					setAtPath(sensitive, pm.Path, true)
+				}
+			case refMark:
+				refs = append(refs, string(mv))
+			}
+		}
+		if len(refs) > 0 && !plain.IsNull() {
+			sort.Strings(refs)
+			list := make([]any, len(refs))
+			for i, r := range refs {
+				list[i] = r
+			}
+			setAtPath(references, pm.Path, list)
 		}
 	}
-	return values, unknown, sensitive
+	return values, unknown, sensitive, references
 }
 
 // ctyToJSON converts a value to plain Go data and its unknown mirror: false
@@ -88,35 +110,44 @@ func ctyToJSON(v cty.Value) (any, any) {
 	return nil, true // capsule or other types guard cannot represent
 }
 
-// setAtPath marks true at path inside m, creating maps for attribute and key
-// steps; index steps into lists are collapsed onto the list attribute.
-func setAtPath(m map[string]any, path cty.Path) {
-	cur := m
-	for i, step := range path {
-		var key string
-		switch s := step.(type) {
-		case cty.GetAttrStep:
-			key = s.Name
-		case cty.IndexStep:
-			if s.Key.Type() != cty.String {
-				return // a list element: the enclosing attribute is already marked below
-			}
-			key = s.Key.AsString()
-		}
-		if i == len(path)-1 || isIndexNext(path[i+1:]) {
-			cur[key] = true
-			return
-		}
-		next, ok := cur[key].(map[string]any)
-		if !ok {
-			next = map[string]any{}
-			cur[key] = next
-		}
-		cur = next
+// setAtPath sets leaf at path inside m, building maps for attributes and map
+// keys and lists for indexes (padded with false, as Terraform's mirrors are).
+func setAtPath(m map[string]any, path cty.Path, leaf any) {
+	if len(path) == 0 {
+		return
+	}
+	if step, ok := path[0].(cty.GetAttrStep); ok {
+		m[step.Name] = setPath(m[step.Name], path[1:], leaf)
 	}
 }
 
-func isIndexNext(rest cty.Path) bool {
-	s, ok := rest[0].(cty.IndexStep)
-	return ok && s.Key.Type() != cty.String
+func setPath(cur any, path cty.Path, leaf any) any {
+	if len(path) == 0 {
+		return leaf
+	}
+	var key cty.Value
+	switch step := path[0].(type) {
+	case cty.GetAttrStep:
+		key = cty.StringVal(step.Name)
+	case cty.IndexStep:
+		key = step.Key
+	}
+	switch key.Type() {
+	case cty.String:
+		m, _ := cur.(map[string]any)
+		if m == nil {
+			m = map[string]any{}
+		}
+		m[key.AsString()] = setPath(m[key.AsString()], path[1:], leaf)
+		return m
+	case cty.Number:
+		i, _ := key.AsBigFloat().Int64()
+		l, _ := cur.([]any)
+		for int64(len(l)) <= i {
+			l = append(l, false)
+		}
+		l[i] = setPath(l[i], path[1:], leaf)
+		return l
+	}
+	return leaf // a set element: mark the set as a whole
 }

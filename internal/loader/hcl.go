@@ -388,11 +388,11 @@ func (s *hclStack) evalResource(ctx *hcl.EvalContext, addr string, cfg *moduleCo
 	for _, in := range insts {
 		obj, d := evalContent(dynblock.Expand(b.Body, in.ctx), schema, in.ctx)
 		s.diags = append(s.diags, d...)
-		vals = append(vals, s.withUnknownRefs(cfg, obj))
+		vals = append(vals, s.withUnknownRefs(cfg, joinAddr(addr, key+in.suffix), obj))
 		if b.Type != "resource" {
 			continue
 		}
-		values, unknown, sensitive := attributeMaps(obj)
+		values, unknown, sensitive, refs := attributeMaps(obj)
 		full := key + in.suffix
 		if addr != "" {
 			full = addr + "." + full
@@ -400,7 +400,7 @@ func (s *hclStack) evalResource(ctx *hcl.EvalContext, addr string, cfg *moduleCo
 		s.out = append(s.out, input.Resource{
 			Address: full, Mode: "managed", Type: typ, Name: name, Index: in.index, Module: addr,
 			Provider: provider, Stack: s.stack, Action: "config",
-			Values: values, Unknown: unknown, Sensitive: sensitive,
+			Values: values, Unknown: unknown, Sensitive: sensitive, References: refs,
 			Source: input.Source{File: b.TypeRange.Filename, Line: b.TypeRange.Start.Line},
 		})
 	}
@@ -426,7 +426,9 @@ func providerKey(b *hclsyntax.Block, typ string) string {
 
 // withUnknownRefs adds every attribute name the module refers to anywhere, and
 // the resource does not configure, as unknown: a provider computes those.
-func (s *hclStack) withUnknownRefs(cfg *moduleConfig, obj cty.Value) cty.Value {
+// Each such unknown is marked with the address it stands for, so a policy can
+// still tell what an unknown value refers to ("google_service_account.x.email").
+func (s *hclStack) withUnknownRefs(cfg *moduleConfig, self string, obj cty.Value) cty.Value {
 	if !obj.IsKnown() || obj.IsNull() || !obj.Type().IsObjectType() {
 		return obj
 	}
@@ -437,7 +439,7 @@ func (s *hclStack) withUnknownRefs(cfg *moduleConfig, obj cty.Value) cty.Value {
 	}
 	for n := range names {
 		if _, ok := m[n]; !ok {
-			m[n] = cty.DynamicVal
+			m[n] = cty.DynamicVal.Mark(refMark(self + "." + n))
 		}
 	}
 	return cty.ObjectVal(m)

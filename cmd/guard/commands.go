@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/acme/guard/internal/check"
+	"github.com/acme/guard/internal/finding"
+	"github.com/acme/guard/internal/loader"
+	"github.com/acme/guard/internal/report"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "guard",
+		Short:         "Policy-as-code checks for Terraform plans and HCL, Helm charts and Kubernetes manifests",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newCheckCmd(), newInspectCmd(), newPoliciesCmd(), newVersionCmd())
+	return root
+}
+
+// loaderFlags are the flags that change what inputs evaluate to.
+type loaderFlags struct {
+	vars, varFiles, values []string
+	source                 string
+}
+
+func (lf *loaderFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVar(&lf.vars, "var", nil, "set a root variable of HCL stacks: name=value (repeatable)")
+	cmd.Flags().StringArrayVar(&lf.varFiles, "var-file", nil, "read root variables of HCL stacks from a .tfvars file (repeatable)")
+	cmd.Flags().StringArrayVar(&lf.values, "values", nil, "values file for charts checked directly (repeatable, later wins)")
+	cmd.Flags().StringVar(&lf.source, "source", "", "the Terraform sources of a plan, for .tf locations and local chart paths (default: the plan's own directory)")
+}
+
+func (lf *loaderFlags) options() loader.Options {
+	return loader.Options{Vars: lf.vars, VarFiles: lf.varFiles, Values: lf.values, Source: lf.source}
+}
+
+func newCheckCmd() *cobra.Command {
+	var (
+		lf         loaderFlags
+		policyDirs []string
+		format     string
+		output     string
+		severity   string
+	)
+	cmd := &cobra.Command{
+		Use:   "check [PATH...]",
+		Short: "Check plans, Terraform directories, charts and manifests against the policies",
+		Long: `Check loads every PATH (a plan JSON, a Terraform directory, a chart directory,
+a YAML file, or a directory holding several of these; default: the current
+directory), evaluates the policies, and reports the findings.
+
+Exit codes: 0 no finding at or above --severity, 1 findings, 2 error.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			threshold, err := finding.ParseSeverity(severity)
+			if err != nil {
+				return usageError(err)
+			}
+			if !validFormat(format) {
+				return usageError(fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.Formats(), ", ")))
+			}
+			res, err := check.Run(cmd.Context(), check.Options{
+				Paths: args, PolicyDirs: policyDirs, Threshold: threshold, Loader: lf.options(), Version: version,
+			})
+			if err != nil {
+				return err
+			}
+			for _, n := range res.Notes {
+				fmt.Fprintf(cmd.ErrOrStderr(), "note: %s\n", n)
+			}
+			if err := writeOutput(cmd, output, func(w io.Writer, color bool) error {
+				return report.Write(w, format, res.Report, report.Options{Color: color})
+			}); err != nil {
+				return err
+			}
+			if res.Report.Failed() {
+				return exitError{code: 1}
+			}
+			return nil
+		},
+	}
+	lf.register(cmd)
+	cmd.Flags().StringArrayVarP(&policyDirs, "policy", "p", []string{"policies"}, "policy directory (repeatable)")
+	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: "+strings.Join(report.Formats(), ", "))
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write the report to FILE instead of standard output")
+	cmd.Flags().StringVar(&severity, "severity", "LOW", "lowest severity that fails the run: LOW, MEDIUM, HIGH or CRITICAL")
+	return cmd
+}
+
+func validFormat(f string) bool {
+	for _, name := range report.Formats() {
+		if f == name {
+			return true
+		}
+	}
+	return false
+}
+
+func usageError(err error) error { return fmt.Errorf("%w (see guard check --help)", err) }
+
+// writeOutput writes to --output or stdout; colour only on a terminal, never
+// when NO_COLOR is set, never into a file.
+func writeOutput(cmd *cobra.Command, output string, write func(io.Writer, bool) error) error {
+	if output != "" {
+		f, err := os.Create(output)
+		if err != nil {
+			return fmt.Errorf("%s: %w", output, err)
+		}
+		bw := bufio.NewWriter(f)
+		if err := write(bw, false); err != nil {
+			f.Close()
+			return err
+		}
+		if err := bw.Flush(); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	out := cmd.OutOrStdout()
+	bw := bufio.NewWriter(out)
+	if err := write(bw, isTerminal(out) && os.Getenv("NO_COLOR") == ""); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func newInspectCmd() *cobra.Command {
+	var lf loaderFlags
+	var policyDirs []string
+	cmd := &cobra.Command{
+		Use:   "inspect [PATH...]",
+		Short: "Print the normalized input as JSON: exactly what a policy sees as `input`",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			in, notes, err := check.LoadInput(args, lf.options(), policyDirs)
+			if err != nil {
+				return err
+			}
+			for _, n := range notes {
+				fmt.Fprintf(cmd.ErrOrStderr(), "note: %s\n", n)
+			}
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			enc.SetIndent("", "  ")
+			return enc.Encode(in)
+		},
+	}
+	lf.register(cmd)
+	cmd.Flags().StringArrayVarP(&policyDirs, "policy", "p", []string{"policies"}, "policy directories, left out of a directory walk (repeatable)")
+	return cmd
+}
+
+func newPoliciesCmd() *cobra.Command {
+	var policyDirs []string
+	var format string
+	cmd := &cobra.Command{
+		Use:   "policies",
+		Short: "List the loaded policies: id, engine, severity, title, controls",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			engine, err := check.LoadPolicies(cmd.Context(), policyDirs)
+			if err != nil {
+				return err
+			}
+			ps := engine.Policies()
+			if format == "json" {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(ps)
+			}
+			if format != "text" {
+				return usageError(fmt.Errorf("--format %q: want text or json", format))
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tENGINE\tSEVERITY\tTITLE\tCONTROLS")
+			for _, p := range ps {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.Engine, p.Severity, p.Title, strings.Join(p.Controls, ", "))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringArrayVarP(&policyDirs, "policy", "p", []string{"policies"}, "policy directory (repeatable)")
+	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
+	return cmd
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print guard's version and the versions of its engines",
+		Run: func(cmd *cobra.Command, args []string) {
+			fmt.Fprintf(cmd.OutOrStdout(), "guard %s\n", version)
+			if info, ok := debug.ReadBuildInfo(); ok {
+				for _, dep := range info.Deps {
+					switch dep.Path {
+					case "github.com/open-policy-agent/opa", "helm.sh/helm/v3", "github.com/kyverno/kyverno", "github.com/hashicorp/hcl/v2", "github.com/hashicorp/terraform-json":
+						fmt.Fprintf(cmd.OutOrStdout(), "  %s %s\n", dep.Path, dep.Version)
+					}
+				}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "  %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		},
+	}
+}

@@ -1,0 +1,301 @@
+// Package rego evaluates Rego policies (OPA v1 syntax) against the input model.
+//
+// A policy is a package that defines `deny` and/or `warn` rules. Its METADATA
+// annotations (package scope, or document/rule scope on its deny/warn rules)
+// give the title, description, custom.id, custom.severity, custom.controls and
+// custom.remediation. Policies compile once; each package's rules become one
+// prepared query, evaluated against an input converted to OPA's AST once.
+package rego
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/loader"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/acme/guard/internal/finding"
+	"github.com/acme/guard/internal/input"
+)
+
+// EngineName is how findings and policies name this engine.
+const EngineName = "rego"
+
+// Engine holds compiled policies ready to evaluate.
+type Engine struct {
+	policies []finding.Policy
+	queries  []query
+}
+
+type query struct {
+	policy int
+	level  finding.Level
+	pq     rego.PreparedEvalQuery
+}
+
+// Error is a broken policy: guard must stop with exit code 2.
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return e.Msg }
+
+// IsPolicyFile says whether a path is a Rego policy (not a test) file.
+func IsPolicyFile(path string) bool {
+	return strings.HasSuffix(path, ".rego") && !strings.HasSuffix(path, "_test.rego")
+}
+
+// Load parses and compiles every non-test .rego file under dirs.
+func Load(ctx context.Context, dirs []string) (*Engine, error) {
+	modules, err := ParseDirs(dirs, false)
+	if err != nil {
+		return nil, err
+	}
+	compiler := ast.NewCompiler().WithEnablePrintStatements(false)
+	compiler.Compile(modules)
+	if compiler.Failed() {
+		return nil, &Error{Msg: formatErrors(compiler.Errors)}
+	}
+	e := &Engine{}
+	if err := e.collect(compiler, modules); err != nil {
+		return nil, err
+	}
+	for i, p := range e.policies {
+		for _, level := range []finding.Level{finding.Deny, finding.Warn} {
+			ref := p.Name + "." + string(level)
+			if !definesRule(compiler, p.Name, string(level)) {
+				continue
+			}
+			pq, err := rego.New(rego.Compiler(compiler), rego.Query(ref)).PrepareForEval(ctx)
+			if err != nil {
+				return nil, &Error{Msg: fmt.Sprintf("%s:%d: %v", p.File, p.Line, err)}
+			}
+			e.queries = append(e.queries, query{policy: i, level: level, pq: pq})
+		}
+	}
+	return e, nil
+}
+
+// ParseDirs parses the .rego files under dirs (with tests when withTests),
+// keyed by file name, with annotations processed. Parse errors name file:line.
+func ParseDirs(dirs []string, withTests bool) (map[string]*ast.Module, error) {
+	res, err := loader.NewFileLoader().
+		WithRegoVersion(ast.RegoV1).
+		WithProcessAnnotation(true).
+		Filtered(dirs, func(abspath string, info fs.FileInfo, depth int) bool {
+			if info.IsDir() {
+				return false
+			}
+			if !strings.HasSuffix(abspath, ".rego") {
+				return true
+			}
+			return !withTests && !IsPolicyFile(abspath)
+		})
+	if err != nil {
+		return nil, &Error{Msg: formatLoadError(err)}
+	}
+	modules := map[string]*ast.Module{}
+	for name, f := range res.Modules {
+		modules[filepath.ToSlash(name)] = f.Parsed
+	}
+	return modules, nil
+}
+
+// collect turns every package with deny or warn rules into a Policy.
+func (e *Engine) collect(c *ast.Compiler, modules map[string]*ast.Module) error {
+	names := make([]string, 0, len(modules))
+	for n := range modules {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	annotations := c.GetAnnotationSet()
+	seen := map[string]int{} // package -> policy index
+	ids := map[string]string{}
+	for _, file := range names {
+		m := modules[file]
+		pkg := m.Package.Path.String()
+		for _, r := range m.Rules {
+			level := ruleLevel(r)
+			if level == "" {
+				continue
+			}
+			p := policyFromChain(annotations.Chain(r))
+			p.Engine, p.Name, p.File, p.Line = EngineName, pkg, file, m.Package.Location.Row
+			if i, ok := seen[pkg]; ok {
+				if q := e.policies[i]; p.ID != "" && q.ID != "" && p.ID != q.ID {
+					return &Error{Msg: fmt.Sprintf("%s:%d: package %s declares two policy ids (%s and %s); use one package per policy", file, r.Location.Row, pkg, q.ID, p.ID)}
+				}
+				continue
+			}
+			if p.ID == "" {
+				return &Error{Msg: fmt.Sprintf("%s:%d: policy %s has no custom.id in its METADATA", file, p.Line, pkg)}
+			}
+			if p.Severity == 0 {
+				return &Error{Msg: fmt.Sprintf("%s:%d: policy %s (%s) has no valid custom.severity (LOW, MEDIUM, HIGH or CRITICAL) in its METADATA", file, p.Line, pkg, p.ID)}
+			}
+			if other, dup := ids[p.ID]; dup {
+				return &Error{Msg: fmt.Sprintf("%s:%d: policy id %s is already used by %s", file, p.Line, p.ID, other)}
+			}
+			ids[p.ID] = pkg
+			seen[pkg] = len(e.policies)
+			e.policies = append(e.policies, p)
+		}
+	}
+	finding.SortPolicies(e.policies)
+	return nil
+}
+
+func ruleLevel(r *ast.Rule) finding.Level {
+	ref := r.Head.Ref()
+	if len(ref) == 0 {
+		return ""
+	}
+	name := ref[0].Value.String()
+	switch name {
+	case string(finding.Deny):
+		return finding.Deny
+	case string(finding.Warn):
+		return finding.Warn
+	}
+	return ""
+}
+
+func definesRule(c *ast.Compiler, pkg, name string) bool {
+	ref := ast.MustParseRef(pkg + "." + name)
+	return len(c.GetRulesExact(ref)) > 0 || len(c.GetRulesForVirtualDocument(ref)) > 0
+}
+
+// policyFromChain reads metadata from the annotations nearest the rule first.
+func policyFromChain(chain ast.AnnotationsRefSet) finding.Policy {
+	var p finding.Policy
+	for _, ref := range chain {
+		a := ref.Annotations
+		if a == nil {
+			continue
+		}
+		if p.Title == "" {
+			p.Title = a.Title
+		}
+		if p.Description == "" {
+			p.Description = strings.TrimSpace(a.Description)
+		}
+		if p.ID == "" {
+			p.ID, _ = a.Custom["id"].(string)
+		}
+		if p.Severity == 0 {
+			if s, ok := a.Custom["severity"].(string); ok {
+				p.Severity, _ = finding.ParseSeverity(s)
+			}
+		}
+		if p.Remediation == "" {
+			p.Remediation, _ = a.Custom["remediation"].(string)
+		}
+		if p.Controls == nil {
+			if list, ok := a.Custom["controls"].([]any); ok {
+				p.Controls = []string{}
+				for _, c := range list {
+					p.Controls = append(p.Controls, fmt.Sprint(c))
+				}
+			}
+		}
+	}
+	if p.Controls == nil {
+		p.Controls = []string{}
+	}
+	return p
+}
+
+// Policies lists the loaded policies, sorted by ID.
+func (e *Engine) Policies() []finding.Policy { return e.policies }
+
+// Evaluate runs every policy against the input once and returns its findings,
+// located at the source of the resource each result names.
+func (e *Engine) Evaluate(ctx context.Context, in *input.Input) ([]finding.Finding, error) {
+	value, err := ast.InterfaceToValue(in)
+	if err != nil {
+		return nil, fmt.Errorf("input: %w", err)
+	}
+	locate := input.NewIndex(in)
+	var out []finding.Finding
+	for _, q := range e.queries {
+		p := e.policies[q.policy]
+		rs, err := q.pq.Eval(ctx, rego.EvalParsedInput(value))
+		if err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("%s:%d: %s: evaluation failed: %v", p.File, p.Line, p.ID, err)}
+		}
+		for _, r := range rs {
+			for _, expr := range r.Expressions {
+				results, ok := expr.Value.([]any)
+				if !ok {
+					return nil, &Error{Msg: fmt.Sprintf("%s:%d: %s: %s must be a set (write `%s contains result if {...}`)", p.File, p.Line, p.ID, q.level, q.level)}
+				}
+				for _, res := range results {
+					f, err := resultFinding(p, q.level, res)
+					if err != nil {
+						return nil, err
+					}
+					if src, ok := locate.Source(f.Resource); ok {
+						f.File, f.Line = src.File, src.Line
+					}
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// resultFinding reads one rule result: a message string, or an object with
+// at least msg, and usually resource (an input item's id).
+func resultFinding(p finding.Policy, level finding.Level, res any) (finding.Finding, error) {
+	f := finding.Finding{
+		PolicyID: p.ID, Title: p.Title, Severity: p.Severity, Controls: p.Controls,
+		Engine: EngineName, Level: level,
+	}
+	switch v := res.(type) {
+	case string:
+		f.Message = v
+	case map[string]any:
+		msg, ok := v["msg"].(string)
+		if !ok {
+			return f, &Error{Msg: fmt.Sprintf("%s:%d: %s: a %s result must have a string msg, got %v", p.File, p.Line, p.ID, level, res)}
+		}
+		f.Message = msg
+		if r, ok := v["resource"].(string); ok {
+			f.Resource = r
+		}
+	default:
+		return f, &Error{Msg: fmt.Sprintf("%s:%d: %s: a %s result must be a string or an object with msg, got %v", p.File, p.Line, p.ID, level, res)}
+	}
+	return f, nil
+}
+
+func formatErrors(errs ast.Errors) string {
+	lines := make([]string, 0, len(errs))
+	for _, e := range errs {
+		loc := ""
+		if e.Location != nil {
+			loc = fmt.Sprintf("%s:%d: ", e.Location.File, e.Location.Row)
+		}
+		lines = append(lines, loc+e.Code+": "+e.Message)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func formatLoadError(err error) string {
+	if errs, ok := err.(loader.Errors); ok {
+		var lines []string
+		for _, e := range errs {
+			if astErrs, ok := e.(ast.Errors); ok {
+				lines = append(lines, formatErrors(astErrs))
+				continue
+			}
+			lines = append(lines, e.Error())
+		}
+		return strings.Join(lines, "\n")
+	}
+	return err.Error()
+}

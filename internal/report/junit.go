@@ -1,0 +1,124 @@
+package report
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/acme/guard/internal/finding"
+)
+
+// JUnit XML: one test suite per engine's policies; a policy with no finding
+// is one passing test case; each finding is a test case of its own, failing
+// when it fails the run, skipped when waived, passing (with system-out) as a warning.
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	File      string        `xml:"file,attr,omitempty"`
+	Line      int           `xml:"line,attr,omitempty"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
+}
+
+func writeJUnit(w io.Writer, r *Report, _ Options) error {
+	byPolicy := map[string][]finding.Finding{}
+	for _, f := range r.Findings {
+		byPolicy[f.PolicyID] = append(byPolicy[f.PolicyID], f)
+	}
+	policies := append([]finding.Policy{}, r.Policies...)
+	known := map[string]bool{}
+	for _, p := range policies {
+		known[p.ID] = true
+	}
+	for _, f := range r.Findings {
+		if !known[f.PolicyID] {
+			known[f.PolicyID] = true
+			policies = append(policies, finding.Policy{ID: f.PolicyID, Title: f.Title, Engine: f.Engine})
+		}
+	}
+	suites := map[string]*junitSuite{}
+	for _, p := range policies {
+		engine := p.Engine
+		if engine == "" {
+			engine = "guard"
+		}
+		s := suites[engine]
+		if s == nil {
+			s = &junitSuite{Name: "guard." + engine}
+			suites[engine] = s
+		}
+		fs := byPolicy[p.ID]
+		if len(fs) == 0 {
+			s.Cases = append(s.Cases, junitCase{Name: p.ID + ": " + p.Title, Classname: p.ID})
+			continue
+		}
+		for _, f := range fs {
+			c := junitCase{Name: fmt.Sprintf("%s: %s", p.ID, f.Resource), Classname: p.ID, File: f.File, Line: f.Line}
+			text := fmt.Sprintf("%s\n%s %s %s\n%s", location(f), f.PolicyID, f.Severity, f.Title, f.Message)
+			switch {
+			case f.Fails(r.Threshold):
+				c.Failure = &junitFailure{Message: f.Message, Type: f.Severity.String(), Text: text}
+				s.Failures++
+			case f.Waived:
+				c.Skipped = &junitSkipped{Message: "waived: " + f.Message}
+				s.Skipped++
+			default:
+				c.SystemOut = label(f) + ": " + text
+			}
+			s.Cases = append(s.Cases, c)
+		}
+	}
+	out := junitSuites{Name: "guard"}
+	names := make([]string, 0, len(suites))
+	for n := range suites {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		s := suites[n]
+		s.Tests = len(s.Cases)
+		out.Tests += s.Tests
+		out.Failures += s.Failures
+		out.Skipped += s.Skipped
+		out.Suites = append(out.Suites, *s)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}

@@ -1,0 +1,130 @@
+// Package report writes a check's findings in each output format: text,
+// json, sarif, junit and github. Every writer is deterministic: the same
+// report gives byte-identical output.
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/acme/guard/internal/finding"
+)
+
+// Report is the outcome of one `guard check`.
+type Report struct {
+	Version   string
+	Threshold finding.Severity
+	Findings  []finding.Finding
+	Policies  []finding.Policy
+	// Resources and Objects count the Terraform resources and Kubernetes objects checked.
+	Resources int
+	Objects   int
+}
+
+// Failed says whether any finding fails the run at the report's threshold.
+func (r *Report) Failed() bool {
+	for _, f := range r.Findings {
+		if f.Fails(r.Threshold) {
+			return true
+		}
+	}
+	return false
+}
+
+// Summary counts findings the way every format reports them.
+type Summary struct {
+	Findings   int            `json:"findings"`
+	Failures   int            `json:"failures"`
+	Warnings   int            `json:"warnings"`
+	Waived     int            `json:"waived"`
+	BySeverity map[string]int `json:"by_severity"`
+	Threshold  string         `json:"threshold"`
+	Policies   int            `json:"policies"`
+	Resources  int            `json:"resources"`
+	Objects    int            `json:"objects"`
+	Passed     bool           `json:"passed"`
+}
+
+// Summarize counts the report's findings.
+func (r *Report) Summarize() Summary {
+	s := Summary{BySeverity: map[string]int{}, Threshold: r.Threshold.String(),
+		Policies: len(r.Policies), Resources: r.Resources, Objects: r.Objects}
+	for _, sev := range []finding.Severity{finding.Low, finding.Medium, finding.High, finding.Critical} {
+		s.BySeverity[sev.String()] = 0
+	}
+	for _, f := range r.Findings {
+		s.Findings++
+		switch {
+		case f.Waived:
+			s.Waived++
+		case f.Level == finding.Warn:
+			s.Warnings++
+		case f.Fails(r.Threshold):
+			s.Failures++
+		}
+		if !f.Waived {
+			s.BySeverity[f.Severity.String()]++
+		}
+	}
+	s.Passed = s.Failures == 0
+	return s
+}
+
+// Writer writes a report in one format.
+type Writer func(w io.Writer, r *Report, opts Options) error
+
+// Options change presentation only, never content.
+type Options struct {
+	Color bool // ANSI colour in text output (a terminal)
+}
+
+var writers = map[string]Writer{
+	"text":   writeText,
+	"json":   writeJSON,
+	"sarif":  writeSARIF,
+	"junit":  writeJUnit,
+	"github": writeGitHub,
+}
+
+// Formats lists the format names, sorted.
+func Formats() []string {
+	names := make([]string, 0, len(writers))
+	for n := range writers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Write writes r in the named format.
+func Write(w io.Writer, format string, r *Report, opts Options) error {
+	wr, ok := writers[format]
+	if !ok {
+		return fmt.Errorf("unknown format %q (want one of %v)", format, Formats())
+	}
+	finding.Sort(r.Findings)
+	return wr(w, r, opts)
+}
+
+// location is file:line, file, or "" when a finding has no source.
+func location(f finding.Finding) string {
+	switch {
+	case f.File == "":
+		return ""
+	case f.Line > 0:
+		return fmt.Sprintf("%s:%d", f.File, f.Line)
+	}
+	return f.File
+}
+
+// label is what a finding is called in text-like formats: its level and severity.
+func label(f finding.Finding) string {
+	switch {
+	case f.Waived:
+		return "WAIVED"
+	case f.Level == finding.Warn:
+		return "WARN"
+	}
+	return f.Severity.String()
+}

@@ -1,0 +1,36 @@
+package guard.lib.terraform_test
+
+import data.guard.lib.terraform as tf
+
+res := {
+	"values": {"private_cluster_config": [{"enable_private_endpoint": true}], "location": "europe-west1"},
+	"unknown": {"node_config": true, "ip_allocation_policy": [{"stack_type": true}]},
+	"module": "",
+}
+
+test_unknown_leaf if tf.unknown(res, ["ip_allocation_policy", 0, "stack_type"])
+
+test_unknown_inherited_from_block if tf.unknown(res, ["node_config", 0, "service_account"])
+
+test_known_is_not_unknown if not tf.unknown(res, ["private_cluster_config", 0, "enable_private_endpoint"])
+
+test_value_known if tf.value(res, ["private_cluster_config", 0, "enable_private_endpoint"], false) == true
+
+test_value_default if tf.value(res, ["private_cluster_config", 0, "enable_private_nodes"], "d") == "d"
+
+test_region_from_module_key if tf.region(object.union(res, {"module": `module.region["secondary"]`})) == "secondary"
+
+test_region_from_location if tf.region(res) == "europe-west1"
+
+test_resources_skips_deletes if {
+	rs := tf.resources("t") with input as {"terraform": {"resources": [
+		{"type": "t", "mode": "managed", "action": "create", "id": "a"},
+		{"type": "t", "mode": "managed", "action": "delete", "id": "b"},
+		{"type": "t", "mode": "data", "action": "read", "id": "c"},
+	]}}
+	{r.id | some r in rs} == {"a"}
+}
+
+test_ref_type_root if tf.resource_ref_type("google_service_account.sa.email") == "google_service_account"
+
+test_ref_type_module if tf.resource_ref_type(`module.a["x.y"].module.b[0].google_service_account.sa.email`) == "google_service_account"

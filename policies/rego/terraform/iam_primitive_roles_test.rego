@@ -1,0 +1,37 @@
+package guard.terraform.iam_primitive_roles_test
+
+import data.guard.terraform.iam_primitive_roles as policy
+
+grant(role, member, unknown) := {"terraform": {"resources": [{
+	"id": "g", "address": "g", "type": "google_project_iam_member", "mode": "managed",
+	"action": "create", "module": "", "values": {"role": role, "member": member}, "unknown": unknown,
+}]}}
+
+sa := "serviceAccount:nodes@p.iam.gserviceaccount.com"
+
+test_narrow_role_passes if {
+	count(policy.deny) == 0 with input as grant("roles/logging.logWriter", sa, {})
+}
+
+test_editor_fails if {
+	count(policy.deny) == 1 with input as grant("roles/editor", sa, {})
+}
+
+test_admin_role_fails if {
+	count(policy.deny) == 1 with input as grant("roles/container.clusterAdmin", sa, {})
+}
+
+test_editor_for_user_not_this_rule if {
+	count(policy.deny) == 0 with input as grant("roles/editor", "user:a@example.com", {})
+}
+
+test_unknown_member_fails if {
+	count(policy.deny) == 1 with input as grant("roles/owner", null, {"member": true})
+}
+
+test_binding_members_checked if {
+	count(policy.deny) == 1 with input as {"terraform": {"resources": [{
+		"id": "b", "address": "b", "type": "google_project_iam_binding", "mode": "managed",
+		"action": "create", "module": "", "values": {"role": "roles/owner", "members": [sa]}, "unknown": {},
+	}]}}
+}

@@ -46,9 +46,9 @@ type Policy struct {
 	Severity    Severity `json:"severity"`
 	Controls    []string `json:"controls"`
 	// Name is how the engine knows it: the Rego package ("data.guard.terraform.gke_private").
-	Name   string `json:"name"`
-	File   string `json:"file"`
-	Line   int    `json:"line"`
+	Name string `json:"name"`
+	File string `json:"file"`
+	Line int    `json:"line"`
 }
 
 // Level is deny (fails the run at or above the threshold) or warn (never fails).

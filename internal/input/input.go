@@ -62,7 +62,7 @@ type Resource struct {
 	// from other resources' attributes, the list of their addresses
 	// ("google_service_account.gke_nodes.email"). Empty for plans.
 	References map[string]any `json:"references"`
-	Source    Source         `json:"source"`
+	Source     Source         `json:"source"`
 }
 
 // Release says which Helm release rendered an object and where it lands.

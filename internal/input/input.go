@@ -81,7 +81,8 @@ type Release struct {
 // Object is one Kubernetes manifest.
 type Object struct {
 	// ID is unique in the Input: kind/namespace/name, prefixed with the release
-	// context for rendered charts ("helm_release.app_primary:Deployment/app/app").
+	// context for rendered charts: the helm_release ("helm_release.app_primary:Deployment/app/app")
+	// or the chart directory checked on its own ("charts/app:Deployment/default/app").
 	ID      string         `json:"id"`
 	Object  map[string]any `json:"object"`
 	Source  Source         `json:"source"`
@@ -163,7 +164,7 @@ func (in *Input) Finalize() {
 		case o.Release != nil && o.Release.Resource != "":
 			id = o.Release.Resource + ":" + id
 		case o.Release != nil:
-			id = o.Source.File + ":" + id
+			id = o.Release.Chart + ":" + id
 		}
 		o.ID = id
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
@@ -65,6 +66,10 @@ func LoadInput(paths []string, opts loader.Options, policyDirs []string) (*input
 	in, err := l.Load(paths)
 	if err != nil {
 		return nil, nil, err
+	}
+	if len(in.Terraform.Resources) == 0 && len(in.Kubernetes.Objects) == 0 {
+		// Nothing read is not the same as nothing wrong: a mistyped path must not pass.
+		return nil, nil, fmt.Errorf("no Terraform, Helm or Kubernetes input found in %s", strings.Join(paths, ", "))
 	}
 	return in, l.Notes(), nil
 }

@@ -202,10 +202,10 @@ func TestPlanLoaderReferencePlans(t *testing.T) {
 func TestPlanLocationsFromSources(t *testing.T) {
 	in := load(t, Options{Source: filepath.Join(repoRoot, "testdata/reference/base")}, "testdata/plans/base.json")
 	want := map[string]input.Source{
-		`module.region["secondary"].google_container_cluster.this`:   {File: "testdata/reference/base/modules/region/main.tf", Line: 45},
-		`module.region["primary"].google_container_node_pool.default`: {File: "testdata/reference/base/modules/region/main.tf", Line: 131},
+		`module.region["secondary"].google_container_cluster.this`:       {File: "testdata/reference/base/modules/region/main.tf", Line: 45},
+		`module.region["primary"].google_container_node_pool.default`:    {File: "testdata/reference/base/modules/region/main.tf", Line: 131},
 		`google_project_iam_member.gke_nodes["roles/monitoring.viewer"]`: {File: "testdata/reference/base/main.tf", Line: 24},
-		`google_dns_record_set.ingress_failover`:                        {File: "testdata/reference/base/main.tf", Line: 170},
+		`google_dns_record_set.ingress_failover`:                         {File: "testdata/reference/base/main.tf", Line: 170},
 	}
 	for addr, src := range want {
 		if got := resource(t, in, addr).Source; got != src {

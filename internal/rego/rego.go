@@ -289,11 +289,14 @@ func formatLoadError(err error) string {
 	if errs, ok := err.(loader.Errors); ok {
 		var lines []string
 		for _, e := range errs {
-			if astErrs, ok := e.(ast.Errors); ok {
-				lines = append(lines, formatErrors(astErrs))
-				continue
+			switch ae := e.(type) {
+			case ast.Errors:
+				lines = append(lines, formatErrors(ae))
+			case *ast.Error:
+				lines = append(lines, formatErrors(ast.Errors{ae}))
+			default:
+				lines = append(lines, e.Error())
 			}
-			lines = append(lines, e.Error())
 		}
 		return strings.Join(lines, "\n")
 	}

@@ -1,0 +1,380 @@
+// Package acceptance drives the built guard binary as a user would: exit
+// codes, what it prints, and the files it writes.
+package acceptance
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// root is the repository root: every command runs there, as in CI.
+var root, _ = filepath.Abs("../..")
+
+var guardBin string
+
+// TestMain builds guard once for every test in the package.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "guard-acceptance")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	guardBin = filepath.Join(dir, "guard")
+	build := exec.Command("go", "build", "-o", guardBin, "./cmd/guard")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building guard: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func guard(t *testing.T, args ...string) result {
+	t.Helper()
+	return run(t, exec.Command(guardBin, args...))
+}
+
+func run(t *testing.T, cmd *exec.Cmd) result {
+	t.Helper()
+	if cmd.Dir == "" {
+		cmd.Dir = root
+	}
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running %v: %v", cmd.Args, err)
+	}
+	return result{code: code, stdout: out.String(), stderr: errOut.String()}
+}
+
+const baseSources = "testdata/reference/base"
+
+func TestCleanInputsExitZero(t *testing.T) {
+	for _, args := range [][]string{
+		{"check", "--source", baseSources, "testdata/plans/base.json"},
+		{"check", baseSources},
+		{"check", "--source", "testdata/reference/app", "testdata/plans/app.json"},
+		{"check", "testdata/reference/app"},
+		{"check", "testdata/manifests/multi.yaml"},
+	} {
+		r := guard(t, args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "no findings") {
+			t.Errorf("guard %v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// Each reference variant fails on the policy it targets, at the .tf block
+// of the resource it changes, and on no other policy.
+func TestViolatingPlansPointAtTheirBlock(t *testing.T) {
+	cluster := baseSources + "/modules/region/main.tf:45"
+	tests := []struct {
+		plan, policy, location string
+		count                  int
+	}{
+		{"base-public-endpoint-secondary.json", "GKE-002", cluster, 1},
+		{"base-default-sa.json", "GKE-006", baseSources + "/modules/region/main.tf:131", 1},
+		{"base-editor-role.json", "IAM-001", baseSources + "/main.tf:24", 1},
+		{"base-no-netpol.json", "GKE-005", cluster, 2},
+		{"base-open-authorized-networks.json", "GKE-003", cluster, 2},
+		{"base-legacy-abac.json", "GKE-004", cluster, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.plan, func(t *testing.T) {
+			r := guard(t, "check", "--format", "json", "--source", baseSources, "testdata/plans/"+tt.plan)
+			if r.code != 1 {
+				t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+			}
+			var rep struct {
+				Findings []struct {
+					Policy, File, Resource string
+					Line                   int
+				}
+			}
+			if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Findings) != tt.count {
+				t.Errorf("%d findings, want %d: %+v", len(rep.Findings), tt.count, rep.Findings)
+			}
+			for _, f := range rep.Findings {
+				if f.Policy != tt.policy || fmt.Sprintf("%s:%d", f.File, f.Line) != tt.location {
+					t.Errorf("finding %+v, want %s at %s", f, tt.policy, tt.location)
+				}
+			}
+			text := guard(t, "check", "--source", baseSources, "testdata/plans/"+tt.plan)
+			if text.code != 1 || !strings.Contains(text.stdout, tt.location+"  "+tt.policy+"  HIGH") {
+				t.Errorf("text output lacks %s %s:\n%s", tt.location, tt.policy, text.stdout)
+			}
+		})
+	}
+	if r := guard(t, "check", "testdata/plans/base-secondary-missing.json"); r.code != 2 {
+		t.Errorf("a missing plan: exit %d", r.code)
+	}
+}
+
+func TestViolatingHCLPointsAtItsBlock(t *testing.T) {
+	r := guard(t, "check", "testdata/hcl/violating")
+	if r.code != 1 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"testdata/hcl/violating/main.tf:8  GKE-002  HIGH", "testdata/hcl/violating/main.tf:8  GKE-004  HIGH"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if r := guard(t, "check", "--var", "abac=false", "testdata/hcl/violating"); strings.Contains(r.stdout, "GKE-004") || r.code != 1 {
+		t.Errorf("--var abac=false must clear GKE-004 only: exit %d\n%s", r.code, r.stdout)
+	}
+	if r := guard(t, "check", "--severity", "critical", "testdata/hcl/violating"); r.code != 0 {
+		t.Errorf("HIGH findings under a CRITICAL threshold: exit %d", r.code)
+	}
+}
+
+func TestBadInputExitsTwoNamingTheFile(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "testdata/bad/malformed-plan.json"}, "testdata/bad/malformed-plan.json:4: malformed JSON"},
+		{[]string{"check", "testdata/bad/malformed.yaml"}, "testdata/bad/malformed.yaml:4: malformed YAML"},
+		{[]string{"check", "testdata/hcl/broken"}, "testdata/hcl/broken/main.tf:3:"},
+		{[]string{"check", "--policy", "testdata/policies/broken", baseSources}, "testdata/policies/broken/broken.rego:9: rego_parse_error"},
+		{[]string{"check", "testdata/no/such/path"}, "testdata/no/such/path: no such file or directory"},
+		{[]string{"check", "--policy", "testdata/no-policies", baseSources}, "testdata/no-policies: policy directory not found"},
+		{[]string{"check", "--format", "xml", baseSources}, `--format "xml"`},
+		{[]string{"check", "--severity", "urgent", baseSources}, `unknown severity "urgent"`},
+		{[]string{"check", "testdata/plans/app.json"}, "chart ./charts/app not found"},
+		{[]string{"check", "--output", "/no/such/dir/out.txt", baseSources}, "/no/such/dir/out.txt"},
+		{[]string{"inspect", "testdata/bad/malformed.yaml"}, "testdata/bad/malformed.yaml:4"},
+	}
+	empty := t.TempDir()
+	tests = append(tests, struct {
+		args []string
+		want string
+	}{[]string{"check", empty}, "no Terraform, Helm or Kubernetes input found"})
+	for _, tt := range tests {
+		r := guard(t, tt.args...)
+		if r.code != 2 {
+			t.Errorf("guard %v: exit %d, want 2\n%s%s", tt.args, r.code, r.stdout, r.stderr)
+		}
+		if !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("guard %v: stderr %q, want it to name %q", tt.args, r.stderr, tt.want)
+		}
+		if strings.Contains(r.stdout, "no findings") {
+			t.Errorf("guard %v reported clean on input it could not read", tt.args)
+		}
+		if strings.Count(strings.TrimRight(r.stderr, "\n"), "\n") != 0 {
+			t.Errorf("guard %v: want a one-line error, got:\n%s", tt.args, r.stderr)
+		}
+	}
+}
+
+func TestSARIFValidatesAgainstSchema(t *testing.T) {
+	r := guard(t, "check", "--format", "sarif", "--source", baseSources, "testdata/plans/base-no-netpol.json")
+	if r.code != 1 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	c := jsonschema.NewCompiler()
+	schemaFile := filepath.Join(root, "testdata/sarif/sarif-2.1.0-rtm.5.json")
+	sch, err := c.Compile(schemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(r.stdout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(doc); err != nil {
+		t.Fatalf("SARIF does not validate: %v", err)
+	}
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID   string
+						Help struct{ Text string }
+					}
+				}
+			}
+			Results []struct {
+				RuleID    string
+				Level     string
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }
+						Region           struct{ StartLine int }
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &log); err != nil {
+		t.Fatal(err)
+	}
+	run := log.Runs[0]
+	if len(run.Tool.Driver.Rules) < 7 || run.Tool.Driver.Rules[0].Help.Text == "" {
+		t.Errorf("rules with help text: %+v", run.Tool.Driver.Rules)
+	}
+	if len(run.Results) != 2 {
+		t.Fatalf("%d results", len(run.Results))
+	}
+	for _, res := range run.Results {
+		loc := res.Locations[0].PhysicalLocation
+		if res.RuleID != "GKE-005" || res.Level != "error" || loc.ArtifactLocation.URI != baseSources+"/modules/region/main.tf" || loc.Region.StartLine != 45 {
+			t.Errorf("result %+v", res)
+		}
+	}
+}
+
+func TestJUnitParses(t *testing.T) {
+	r := guard(t, "check", "--format", "junit", "--source", baseSources, "testdata/plans/base-legacy-abac.json")
+	if r.code != 1 {
+		t.Fatalf("exit %d", r.code)
+	}
+	var suites struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Suites   []struct {
+			Cases []struct {
+				Name    string `xml:"name,attr"`
+				File    string `xml:"file,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal([]byte(r.stdout), &suites); err != nil {
+		t.Fatalf("JUnit does not parse: %v\n%s", err, r.stdout)
+	}
+	failures := 0
+	for _, s := range suites.Suites {
+		for _, c := range s.Cases {
+			if c.Failure != nil {
+				failures++
+				if c.File != baseSources+"/modules/region/main.tf" || !strings.Contains(c.Failure.Message, "legacy ABAC") {
+					t.Errorf("failing case %+v", c)
+				}
+			}
+		}
+	}
+	if failures != 2 || suites.Failures != 2 || suites.Tests < 8 {
+		t.Errorf("tests %d failures %d (counted %d)", suites.Tests, suites.Failures, failures)
+	}
+}
+
+func TestGitHubAnnotations(t *testing.T) {
+	r := guard(t, "check", "--format", "github", "--source", baseSources, "testdata/plans/base-editor-role.json")
+	want := "::error file=" + baseSources + "/main.tf,line=24,title=IAM-001 (HIGH)::"
+	if r.code != 1 || !strings.Contains(r.stdout, want) {
+		t.Errorf("exit %d, want %q in\n%s", r.code, want, r.stdout)
+	}
+}
+
+// Two runs on the same input give byte-identical output in every format.
+func TestDeterministicOutput(t *testing.T) {
+	dir := t.TempDir()
+	for _, format := range []string{"text", "json", "sarif", "junit", "github"} {
+		var outputs []string
+		for i := 0; i < 2; i++ {
+			file := filepath.Join(dir, fmt.Sprintf("%s-%d", format, i))
+			r := guard(t, "check", "--format", format, "--output", file, "--source", baseSources,
+				"testdata/plans/base-no-netpol.json", "testdata/plans/base-open-authorized-networks.json", "testdata/reference/app", "testdata/manifests")
+			if r.code != 1 {
+				t.Fatalf("%s: exit %d %s", format, r.code, r.stderr)
+			}
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(data) == 0 {
+				t.Fatalf("%s: empty output", format)
+			}
+			outputs = append(outputs, string(data))
+		}
+		if outputs[0] != outputs[1] {
+			t.Errorf("%s output differs between two runs", format)
+		}
+	}
+}
+
+// guard makes no network connection: in a network namespace with no
+// interface up, it behaves exactly the same.
+func TestNoNetwork(t *testing.T) {
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Skip("unshare not installed")
+	}
+	if probe := run(t, exec.Command("unshare", "-n", "true")); probe.code != 0 {
+		t.Skipf("cannot create a network namespace here (needs root): %s", probe.stderr)
+	}
+	for _, args := range [][]string{
+		{"check", "--format", "json", "--source", baseSources, "testdata/plans/base-public-endpoint-secondary.json", "testdata/reference/app"},
+		{"check", "--source", "testdata/reference/app", "testdata/plans/app.json"},
+		{"inspect", "testdata/reference"},
+	} {
+		online := guard(t, args...)
+		offline := run(t, exec.Command("unshare", append([]string{"-n", guardBin}, args...)...))
+		if online != offline {
+			t.Errorf("guard %v behaves differently without a network:\nonline %d %q\noffline %d %q", args, online.code, online.stderr, offline.code, offline.stderr)
+		}
+	}
+}
+
+func TestInspectPoliciesVersion(t *testing.T) {
+	r := guard(t, "inspect", "testdata/reference/app")
+	var in struct {
+		Terraform struct {
+			Resources []struct{ Address, Provider string }
+		}
+		Kubernetes struct {
+			Objects []struct {
+				ID      string
+				Release struct{ Region string }
+			}
+		}
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &in) != nil {
+		t.Fatalf("inspect: exit %d\n%s", r.code, r.stderr)
+	}
+	if len(in.Terraform.Resources) != 2 || len(in.Kubernetes.Objects) != 8 || in.Kubernetes.Objects[0].Release.Region != "primary" {
+		t.Errorf("inspect: %+v", in)
+	}
+	p := guard(t, "policies")
+	found := false
+	for _, line := range strings.Split(p.stdout, "\n") {
+		if strings.Join(strings.Fields(line), " ") == "GKE-002 rego HIGH GKE control plane has no public endpoint CIS GKE Benchmark v1.6.0 5.6.4" {
+			found = true
+		}
+	}
+	if p.code != 0 || !found {
+		t.Errorf("policies:\n%s", p.stdout)
+	}
+	v := guard(t, "version")
+	if v.code != 0 || !strings.HasPrefix(v.stdout, "guard ") || !strings.Contains(v.stdout, "open-policy-agent/opa v1.20.0") {
+		t.Errorf("version:\n%s", v.stdout)
+	}
+}

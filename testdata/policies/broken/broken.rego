@@ -1,0 +1,9 @@
+# METADATA
+# custom:
+#   id: BROKEN-1
+#   severity: LOW
+package guard.broken
+
+deny contains msg if {
+	msg := 
+}

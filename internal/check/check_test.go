@@ -1,0 +1,89 @@
+package check
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/acme/guard/internal/finding"
+	"github.com/acme/guard/internal/loader"
+)
+
+const root = "../.."
+
+// referenceRun checks every reference plan at once, with the stacks' sources
+// (for locations) and the app chart (rendered per region).
+func referenceRun() Options {
+	plans, _ := filepath.Glob(filepath.Join(root, "testdata/plans/base*.json"))
+	return Options{
+		Paths:      plans,
+		PolicyDirs: []string{filepath.Join(root, "policies")},
+		Threshold:  finding.Low,
+		Loader:     loader.Options{Source: filepath.Join(root, "testdata/reference/base"), WorkDir: root},
+	}
+}
+
+func TestRunReferencePlans(t *testing.T) {
+	res, err := Run(context.Background(), referenceRun())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPolicy := map[string]int{}
+	for _, f := range res.Report.Findings {
+		byPolicy[f.PolicyID]++
+	}
+	want := map[string]int{"GKE-002": 1, "GKE-003": 2, "GKE-004": 2, "GKE-005": 2, "GKE-006": 1, "IAM-001": 1}
+	if len(byPolicy) != len(want) {
+		t.Errorf("findings per policy %v, want %v", byPolicy, want)
+	}
+	for id, n := range want {
+		if byPolicy[id] != n {
+			t.Errorf("%s: %d findings, want %d", id, byPolicy[id], n)
+		}
+	}
+	if res.Report.Resources != 7*21+1 {
+		t.Errorf("%d resources checked", res.Report.Resources)
+	}
+}
+
+func TestLoadPoliciesErrors(t *testing.T) {
+	if _, err := LoadPolicies(context.Background(), []string{filepath.Join(root, "testdata/nope")}); err == nil {
+		t.Error("a missing policy directory must be an error")
+	}
+	if _, err := LoadPolicies(context.Background(), []string{filepath.Join(root, "testdata/manifests")}); err == nil {
+		t.Error("a directory without policies must be an error, not an empty pass")
+	}
+}
+
+// BenchmarkReferencePlans measures one full check (load, evaluate) of the
+// seven reference base plans and the app stack with its two rendered releases.
+func BenchmarkReferencePlans(b *testing.B) {
+	opts := referenceRun()
+	opts.Paths = append(opts.Paths, filepath.Join(root, "testdata/reference/app"))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := Run(context.Background(), opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEvaluate measures evaluation alone, policies compiled and input loaded once.
+func BenchmarkEvaluate(b *testing.B) {
+	opts := referenceRun()
+	engine, err := LoadPolicies(context.Background(), opts.PolicyDirs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, _, err := LoadInput(opts.Paths, opts.Loader, opts.PolicyDirs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := engine.Evaluate(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting and lint checks, then every Go test
+# (unit, Rego policy tests through OPA's Go tester, acceptance tests that
+# drive the built binary).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/tools.sh
+export PATH="$PWD/.cache/bin:$PATH"
+
+step() { echo "==> $*" >&2; }
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.cache/*'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:" >&2; echo "$unformatted" >&2; exit 1
+fi
+
+step "go vet"
+go vet ./...
+
+step "opa fmt, opa check --strict"
+if [ -n "$(opa fmt -l policies)" ]; then
+  echo "opa fmt would change:" >&2; opa fmt -l policies >&2; exit 1
+fi
+opa check --strict policies
+
+step "go test"
+go test -count=1 ./...

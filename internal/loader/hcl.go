@@ -388,7 +388,7 @@ func (s *hclStack) evalResource(ctx *hcl.EvalContext, addr string, cfg *moduleCo
 	for _, in := range insts {
 		obj, d := evalContent(dynblock.Expand(b.Body, in.ctx), schema, in.ctx)
 		s.diags = append(s.diags, d...)
-		vals = append(vals, s.withUnknownRefs(cfg, joinAddr(addr, key+in.suffix), obj))
+		vals = append(vals, s.withUnknownRefs(cfg, schema, joinAddr(addr, key+in.suffix), obj))
 		if b.Type != "resource" {
 			continue
 		}
@@ -425,19 +425,34 @@ func providerKey(b *hclsyntax.Block, typ string) string {
 }
 
 // withUnknownRefs adds every attribute name the module refers to anywhere, and
-// the resource does not configure, as unknown: a provider computes those.
-// Each such unknown is marked with the address it stands for, so a policy can
-// still tell what an unknown value refers to ("google_service_account.x.email").
-func (s *hclStack) withUnknownRefs(cfg *moduleConfig, self string, obj cty.Value) cty.Value {
+// the resource (or one of its nested blocks) does not configure, as unknown: a
+// provider computes those. Each such unknown is marked with the address it
+// stands for, so a policy can still tell what an unknown value refers to
+// ("google_service_account.x.email").
+func (s *hclStack) withUnknownRefs(cfg *moduleConfig, bs *bodySchema, self string, obj cty.Value) cty.Value {
 	if !obj.IsKnown() || obj.IsNull() || !obj.Type().IsObjectType() {
 		return obj
 	}
-	names := s.referencedNames(cfg)
 	m := obj.AsValueMap()
 	if m == nil {
 		m = map[string]cty.Value{}
 	}
-	for n := range names {
+	for typ, nested := range bs.blocks {
+		list, ok := m[typ]
+		if !ok || !list.IsKnown() || list.IsNull() || !list.Type().IsTupleType() {
+			continue
+		}
+		var elems []cty.Value
+		i := 0
+		for it := list.ElementIterator(); it.Next(); i++ {
+			_, e := it.Element()
+			elems = append(elems, s.withUnknownRefs(cfg, nested, fmt.Sprintf("%s.%s[%d]", self, typ, i), e))
+		}
+		if len(elems) > 0 {
+			m[typ] = cty.TupleVal(elems)
+		}
+	}
+	for n := range s.referencedNames(cfg) {
 		if _, ok := m[n]; !ok {
 			m[n] = cty.DynamicVal.Mark(refMark(self + "." + n))
 		}

@@ -60,8 +60,12 @@ func (l *Loader) render(dir string, ch *chart.Chart, rel *input.Release, vals ma
 	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
 		return nil, errorf("%s: %v", l.display(dir), err)
 	}
+	caps := capabilities()
+	if kv := ch.Metadata.KubeVersion; kv != "" && !chartutil.IsCompatibleRange(kv, caps.KubeVersion.String()) {
+		return nil, errorf("%s: chart requires kubeVersion %s, incompatible with Kubernetes %s", l.display(dir), kv, caps.KubeVersion.String())
+	}
 	opts := chartutil.ReleaseOptions{Name: rel.Name, Namespace: rel.Namespace, Revision: 1, IsInstall: true}
-	renderVals, err := chartutil.ToRenderValues(ch, vals, opts, chartutil.DefaultCapabilities)
+	renderVals, err := chartutil.ToRenderValues(ch, vals, opts, caps)
 	if err != nil {
 		return nil, errorf("%s: values: %v", l.display(dir), err)
 	}
@@ -103,6 +107,19 @@ func (l *Loader) render(dir string, ch *chart.Chart, rel *input.Release, vals ma
 		}
 	}
 	return objs, nil
+}
+
+// KubeVersion is the Kubernetes version charts render for (.Capabilities.KubeVersion):
+// what the platform's clusters run, not the client library's default.
+const KubeVersion = "v1.33.0"
+
+func capabilities() *chartutil.Capabilities {
+	caps := chartutil.DefaultCapabilities.Copy()
+	kv, err := chartutil.ParseKubeVersion(KubeVersion)
+	if err == nil {
+		caps.KubeVersion = *kv
+	}
+	return caps
 }
 
 var docSeparator = regexp.MustCompile(`(?m)^---`)
@@ -191,10 +208,10 @@ func (l *Loader) renderReleases(resources []input.Resource, baseDir string) ([]i
 		}
 		chartRef, _ := r.Values["chart"].(string)
 		if isUnknown(r.Unknown, "chart") || chartRef == "" {
-			return nil, errorf("%s: %s: the chart is not known before apply, so its manifests cannot be checked", r.Source.File, r.Address)
+			return nil, errorf("%s: %s: the chart is not known before apply, so its manifests cannot be checked", where(r.Source), r.Address)
 		}
 		if repo, _ := r.Values["repository"].(string); repo != "" || strings.Contains(chartRef, "://") {
-			l.notes = append(l.notes, fmt.Sprintf("%s: %s: chart %q comes from a repository; guard renders local charts only, so its manifests are not checked", r.Source.File, r.Address, chartRef))
+			l.notes = append(l.notes, fmt.Sprintf("%s: %s: chart %q comes from a repository; guard renders local charts only, so its manifests are not checked", where(r.Source), r.Address, chartRef))
 			continue
 		}
 		dir := chartRef
@@ -202,11 +219,11 @@ func (l *Loader) renderReleases(resources []input.Resource, baseDir string) ([]i
 			dir = filepath.Join(baseDir, filepath.FromSlash(chartRef))
 		}
 		if _, err := os.Stat(dir); err != nil {
-			return nil, errorf("%s: %s: chart %s not found (relative to %s); pass the stack's sources with --source", r.Source.File, r.Address, chartRef, l.display(baseDir))
+			return nil, errorf("%s: %s: chart %s not found (relative to %s); pass the stack's sources with --source", where(r.Source), r.Address, chartRef, l.display(baseDir))
 		}
 		vals, err := releaseValues(r)
 		if err != nil {
-			return nil, errorf("%s: %s: %v", r.Source.File, r.Address, err)
+			return nil, errorf("%s: %s: %v", where(r.Source), r.Address, err)
 		}
 		ch, err := l.loadChartDir(dir)
 		if err != nil {
@@ -221,6 +238,8 @@ func (l *Loader) renderReleases(resources []input.Resource, baseDir string) ([]i
 		if i := strings.Index(r.Provider, "."); i >= 0 {
 			region = r.Provider[i+1:]
 		}
+		abs, _ := filepath.Abs(dir)
+		l.released[abs] = true
 		rel := &input.Release{Name: name, Namespace: ns, Chart: l.display(dir), Region: region, Resource: r.Address, Stack: r.Stack}
 		rendered, err := l.render(dir, ch, rel, vals)
 		if err != nil {
@@ -321,4 +340,12 @@ func containsTrue(v any) bool {
 		}
 	}
 	return false
+}
+
+// where is "file:line" (or "file") for messages about an input item.
+func where(src input.Source) string {
+	if src.Line > 0 {
+		return fmt.Sprintf("%s:%d", src.File, src.Line)
+	}
+	return src.File
 }

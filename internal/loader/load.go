@@ -18,8 +18,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/zclconf/go-cty/cty"
-
 	"github.com/acme/guard/internal/input"
 )
 
@@ -49,12 +47,17 @@ func errorf(format string, args ...any) error { return &Error{Msg: fmt.Sprintf(f
 
 // Loader reads inputs with one set of options.
 type Loader struct {
-	opts   Options
-	cwd    string
-	cache  *configCache
-	skip   map[string]bool
-	notes  []string
-	values map[string]cty.Value
+	opts  Options
+	cwd   string
+	cache *configCache
+	skip  map[string]bool
+	notes []string
+	// released are the chart directories a helm_release rendered; walked are
+	// the charts a directory walk found, rendered on their own only if no
+	// release renders them (a chart whose values come from its releases need
+	// not render with its defaults alone).
+	released map[string]bool
+	walked   []string
 }
 
 // New returns a Loader.
@@ -67,7 +70,7 @@ func New(opts Options) (*Loader, error) {
 		}
 	}
 	cwd, _ = filepath.Abs(cwd)
-	l := &Loader{opts: opts, cwd: cwd, skip: map[string]bool{}}
+	l := &Loader{opts: opts, cwd: cwd, skip: map[string]bool{}, released: map[string]bool{}}
 	l.cache = newConfigCache(l.display)
 	for _, s := range opts.Skip {
 		if abs, err := filepath.Abs(s); err == nil {
@@ -104,6 +107,16 @@ func (l *Loader) Load(paths []string) (*input.Input, error) {
 		}
 		in.Merge(part)
 	}
+	for _, dir := range l.walked {
+		if l.released[dir] {
+			continue
+		}
+		part, err := l.loadChart(dir)
+		if err != nil {
+			return nil, err
+		}
+		in.Merge(part)
+	}
 	in.Finalize()
 	return in, nil
 }
@@ -121,13 +134,18 @@ func (l *Loader) loadPath(path string, explicit bool) (*input.Input, error) {
 	if !st.IsDir() {
 		return l.loadFile(path, explicit)
 	}
+	if isChart(path) {
+		return l.loadChart(path)
+	}
 	return l.loadDir(path)
 }
 
-// loadDir reads a chart, a Terraform stack, or walks a directory of inputs.
+// loadDir reads a Terraform stack, or walks a directory of inputs.
 func (l *Loader) loadDir(dir string) (*input.Input, error) {
 	if isChart(dir) {
-		return l.loadChart(dir)
+		abs, _ := filepath.Abs(dir)
+		l.walked = append(l.walked, abs)
+		return &input.Input{}, nil
 	}
 	if hasTerraformFiles(dir) {
 		plans, err := l.plansIn(dir)

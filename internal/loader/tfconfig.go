@@ -151,6 +151,7 @@ func moduleSourceDir(rootDir, callerDir, key, source string) (string, error) {
 // starting with file:line.
 func diagError(diags hcl.Diagnostics) error {
 	var lines []string
+	seen := map[string]bool{}
 	for _, d := range diags {
 		if d.Severity != hcl.DiagError {
 			continue
@@ -162,7 +163,10 @@ func diagError(diags hcl.Diagnostics) error {
 		if d.Subject != nil {
 			msg = fmt.Sprintf("%s:%d: %s", d.Subject.Filename, d.Subject.Start.Line, msg)
 		}
-		lines = append(lines, msg)
+		if !seen[msg] { // the same block fails once per module instance
+			seen[msg] = true
+			lines = append(lines, msg)
+		}
 	}
 	if len(lines) == 0 {
 		return nil

@@ -1,0 +1,107 @@
+# What the base stack installs in both clusters: Kyverno, enforcing the
+# policies guard checks in CI (read from policies/kyverno, not copied), and
+# the monitoring stack.
+
+locals {
+  kyverno_policy_dir = "${path.module}/../../policies/kyverno"
+  # Policies and their exceptions; the Kyverno test suites beside them are not installed.
+  kyverno_manifests = [
+    for f in sort(fileset(local.kyverno_policy_dir, "**/*.yaml")) : file("${local.kyverno_policy_dir}/${f}")
+    if length(regexall("(^|/)(kyverno-test\\.yaml|resources/)", f)) == 0
+  ]
+
+  kyverno_values = yamlencode({
+    admissionController = {
+      replicas = var.kyverno_admission_replicas
+    }
+    backgroundController = { replicas = 2 }
+    cleanupController    = { replicas = 2 }
+    reportsController    = { replicas = 2 }
+    features = {
+      # Policies say failurePolicy: Fail; never let the chart weaken that.
+      forceFailurePolicyIgnore = { enabled = false }
+    }
+  })
+
+  monitoring_values = yamlencode({
+    grafana = {
+      adminPassword = null
+      admin = {
+        existingSecret = "grafana-admin"
+      }
+    }
+    prometheus = {
+      prometheusSpec = {
+        retention = "15d"
+      }
+    }
+  })
+}
+
+resource "helm_release" "kyverno_primary" {
+  provider         = helm.primary
+  name             = "kyverno"
+  repository       = "https://kyverno.github.io/kyverno/"
+  chart            = "kyverno"
+  version          = var.kyverno_chart_version
+  namespace        = "kyverno"
+  create_namespace = true
+  atomic           = true
+  values           = [local.kyverno_values]
+}
+
+resource "helm_release" "kyverno_secondary" {
+  provider         = helm.secondary
+  name             = "kyverno"
+  repository       = "https://kyverno.github.io/kyverno/"
+  chart            = "kyverno"
+  version          = var.kyverno_chart_version
+  namespace        = "kyverno"
+  create_namespace = true
+  atomic           = true
+  values           = [local.kyverno_values]
+}
+
+resource "helm_release" "policies_primary" {
+  provider   = helm.primary
+  name       = "platform-policies"
+  chart      = "${path.module}/../../charts/platform-policies"
+  namespace  = "kyverno"
+  atomic     = true
+  values     = [yamlencode({ manifests = local.kyverno_manifests })]
+  depends_on = [helm_release.kyverno_primary]
+}
+
+resource "helm_release" "policies_secondary" {
+  provider   = helm.secondary
+  name       = "platform-policies"
+  chart      = "${path.module}/../../charts/platform-policies"
+  namespace  = "kyverno"
+  atomic     = true
+  values     = [yamlencode({ manifests = local.kyverno_manifests })]
+  depends_on = [helm_release.kyverno_secondary]
+}
+
+resource "helm_release" "monitoring_primary" {
+  provider         = helm.primary
+  name             = "kube-prometheus-stack"
+  repository       = "https://prometheus-community.github.io/helm-charts"
+  chart            = "kube-prometheus-stack"
+  version          = var.monitoring_chart_version
+  namespace        = "monitoring"
+  create_namespace = true
+  atomic           = true
+  values           = [local.monitoring_values]
+}
+
+resource "helm_release" "monitoring_secondary" {
+  provider         = helm.secondary
+  name             = "kube-prometheus-stack"
+  repository       = "https://prometheus-community.github.io/helm-charts"
+  chart            = "kube-prometheus-stack"
+  version          = var.monitoring_chart_version
+  namespace        = "monitoring"
+  create_namespace = true
+  atomic           = true
+  values           = [local.monitoring_values]
+}

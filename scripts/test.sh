@@ -24,5 +24,8 @@ if [ -n "$(opa fmt -l policies)" ]; then
 fi
 opa check --strict policies
 
+step "platform: helm lint, helm template, kubectl-validate, tofu fmt"
+scripts/validate-platform.sh
+
 step "go test"
 go test -count=1 ./...

@@ -1,22 +1,45 @@
 #!/usr/bin/env bash
 # Installs the pinned tools the checks need, built from the Go module proxy,
-# into .cache/bin (never committed). Safe to run again: a tool already there
-# at the pinned version is kept.
+# into .cache/bin (never committed). A tool already built at its pinned
+# version is kept (a .version stamp beside it says which).
+#   opa              opa fmt / opa check --strict on the Rego policies
+#   helm             helm lint / helm template on the charts
+#   kubectl-validate offline schema validation of the rendered charts
+#   tofu             tofu fmt -check on the stacks (through tools/tofu, a
+#                    wrapper module: OpenTofu's go.mod has a replace directive)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="$PWD/.cache/bin"
 mkdir -p "$BIN"
+export GOFLAGS=-buildvcs=false
 
 OPA_VERSION=v1.20.0
+HELM_VERSION=v3.21.4
+KUBECTL_VALIDATE_VERSION=v0.0.4
+TOFU_VERSION=v1.10.6 # pinned in tools/tofu/go.mod
+GATEWAY_API_VERSION=v1.4.1
 
-install() { # name module@version version-probe-args expected
-  local name=$1 pkg=$2 expect=$3
-  shift 3
-  if [ -x "$BIN/$name" ] && "$BIN/$name" "$@" 2>/dev/null | grep -q -- "$expect"; then
-    return
-  fi
-  echo "tools: installing $pkg" >&2
-  GOBIN="$BIN" GOFLAGS=-buildvcs=false go install "$pkg"
-}
+fresh() { [ -x "$BIN/$1" ] && [ "$(cat "$BIN/$1.version" 2>/dev/null)" = "$2" ]; }
+stamp() { echo "$2" > "$BIN/$1.version"; }
 
-install opa "github.com/open-policy-agent/opa@$OPA_VERSION" "${OPA_VERSION#v}" version
+if ! fresh opa "$OPA_VERSION"; then
+  echo "tools: building opa $OPA_VERSION" >&2
+  GOBIN="$BIN" go install "github.com/open-policy-agent/opa@$OPA_VERSION" && stamp opa "$OPA_VERSION"
+fi
+if ! fresh helm "$HELM_VERSION"; then
+  echo "tools: building helm $HELM_VERSION" >&2
+  GOBIN="$BIN" go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" && stamp helm "$HELM_VERSION"
+fi
+if ! fresh kubectl-validate "$KUBECTL_VALIDATE_VERSION"; then
+  echo "tools: building kubectl-validate $KUBECTL_VALIDATE_VERSION" >&2
+  GOBIN="$BIN" go install "sigs.k8s.io/kubectl-validate@$KUBECTL_VALIDATE_VERSION" && stamp kubectl-validate "$KUBECTL_VALIDATE_VERSION"
+fi
+if ! fresh tofu "$TOFU_VERSION"; then
+  echo "tools: building tofu $TOFU_VERSION" >&2
+  (cd tools/tofu && go build -o "$BIN/tofu" github.com/opentofu/opentofu/cmd/tofu) && stamp tofu "$TOFU_VERSION"
+fi
+
+# The Gateway API CRDs, from their Go module (for kubectl-validate).
+gw_dir=$(go mod download -json "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+[ -d "$gw_dir/config/crd/standard" ] || { echo "tools: gateway-api CRDs not found" >&2; exit 1; }
+echo "$gw_dir/config/crd/standard" > "$BIN/gateway-api-crds.path"

@@ -86,6 +86,30 @@ func TestCleanInputsExitZero(t *testing.T) {
 	}
 }
 
+// A bare `guard check` in the repository checks the project's own stacks and
+// charts with policies/, and the platform is clean at MEDIUM and above.
+func TestBareCheckCoversThePlatform(t *testing.T) {
+	r := guard(t, "check", "--severity", "MEDIUM", "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var rep struct {
+		Summary struct{ Resources, Objects, Policies int }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.Resources < 40 || rep.Summary.Objects < 30 || rep.Summary.Policies < 7 {
+		t.Errorf("a bare check must cover stacks/base, stacks/app and the app rendered per region: %+v", rep.Summary)
+	}
+	in := guard(t, "inspect")
+	for _, want := range []string{`"app:helm_release.app_primary:Deployment/platform-app/app"`, `"app:helm_release.app_secondary:Gateway/platform-app/app"`, `"stacks/base/modules/region/main.tf"`} {
+		if !strings.Contains(in.stdout, want) {
+			t.Errorf("guard inspect lacks %s", want)
+		}
+	}
+}
+
 // Each reference variant fails on the policy it targets, at the .tf block
 // of the resource it changes, and on no other policy.
 func TestViolatingPlansPointAtTheirBlock(t *testing.T) {

@@ -17,7 +17,6 @@ OPA_VERSION=v1.20.0
 HELM_VERSION=v3.21.4
 KUBECTL_VALIDATE_VERSION=v0.0.4
 TOFU_VERSION=v1.10.6 # pinned in tools/tofu/go.mod
-GATEWAY_API_VERSION=v1.4.1
 
 fresh() { [ -x "$BIN/$1" ] && [ "$(cat "$BIN/$1.version" 2>/dev/null)" = "$2" ]; }
 stamp() { echo "$2" > "$BIN/$1.version"; }
@@ -38,8 +37,3 @@ if ! fresh tofu "$TOFU_VERSION"; then
   echo "tools: building tofu $TOFU_VERSION" >&2
   (cd tools/tofu && go build -o "$BIN/tofu" github.com/opentofu/opentofu/cmd/tofu) && stamp tofu "$TOFU_VERSION"
 fi
-
-# The Gateway API CRDs, from their Go module (for kubectl-validate).
-gw_dir=$(go mod download -json "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-[ -d "$gw_dir/config/crd/standard" ] || { echo "tools: gateway-api CRDs not found" >&2; exit 1; }
-echo "$gw_dir/config/crd/standard" > "$BIN/gateway-api-crds.path"

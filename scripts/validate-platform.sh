@@ -14,7 +14,7 @@ SCHEMA_VERSION=1.30
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/crds"
-cp "$(cat .cache/bin/gateway-api-crds.path)"/*.yaml testdata/crds/gke/*.yaml "$work/crds/"
+cp testdata/crds/gateway-api/*.yaml testdata/crds/gke/*.yaml "$work/crds/"
 
 for role in primary secondary; do
   echo "--> charts/app: helm lint, template and validate ($role)" >&2

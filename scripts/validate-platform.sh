@@ -24,6 +24,12 @@ for role in primary secondary; do
   kubectl-validate "$work/app-$role.yaml" --local-crds "$work/crds" --version "$SCHEMA_VERSION"
 done
 
+echo "--> the validation rejects invalid objects" >&2
+if kubectl-validate testdata/bad/invalid-platform-objects.yaml --local-crds "$work/crds" --version "$SCHEMA_VERSION" > "$work/negative.txt" 2>&1; then
+  echo "kubectl-validate accepted testdata/bad/invalid-platform-objects.yaml" >&2; exit 1
+fi
+grep -q "securityPolicyName" "$work/negative.txt" || { cat "$work/negative.txt" >&2; exit 1; }
+
 echo "--> charts/platform-policies: helm lint" >&2
 helm lint --strict --quiet charts/platform-policies --kube-version "$KUBE_VERSION"
 

@@ -149,6 +149,10 @@ func TestPlanLoaderReferencePlans(t *testing.T) {
 			if v, _ := at(p.Unknown, "node_config", 0, "service_account"); v != true {
 				t.Errorf("service_account must be unknown, got %v", v)
 			}
+			// the module argument is `cond ? null : sa.email`: no reference may claim the SA
+			if refs, ok := at(p.References, "node_config", 0, "service_account"); ok {
+				t.Errorf("a conditional must not be followed as a reference: %v", refs)
+			}
 		}},
 		{"base-editor-role.json", withCount("google_project_iam_member", 5), func(t *testing.T, in *input.Input) {
 			r := resource(t, in, `google_project_iam_member.gke_nodes["roles/editor"]`)
@@ -360,6 +364,12 @@ func TestHCLMatchesPlan(t *testing.T) {
 				}
 				for _, diff := range knownDiffs(h.Values, h.Unknown, p.Values, h.Address, &compared) {
 					t.Error(diff)
+				}
+				// references the plan's configuration gives are the ones HCL evaluation found
+				for attr, refs := range p.References {
+					if !reflect.DeepEqual(refs, h.References[attr]) {
+						t.Errorf("%s.%s: plan references %v, HCL %v", h.Address, attr, refs, h.References[attr])
+					}
 				}
 			}
 			if compared < stack.minCompare {

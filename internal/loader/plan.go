@@ -92,6 +92,7 @@ func (l *Loader) loadPlan(path string, data []byte) (*input.Input, error) {
 			})
 		})
 	}
+	planReferences(plan.Config, in.Terraform.Resources)
 	if loc != nil {
 		for i := range in.Terraform.Resources {
 			r := &in.Terraform.Resources[i]

@@ -32,7 +32,7 @@ func TestRunReferencePlans(t *testing.T) {
 	for _, f := range res.Report.Findings {
 		byPolicy[f.PolicyID]++
 	}
-	want := map[string]int{"GKE-002": 1, "GKE-003": 2, "GKE-004": 2, "GKE-005": 2, "GKE-006": 1, "IAM-001": 1}
+	want := map[string]int{"GKE-002": 1, "GKE-003": 2, "GKE-004": 2, "GKE-005": 2, "GKE-006": 1, "IAM-001": 1, "IAM-002": 1}
 	if len(byPolicy) != len(want) {
 		t.Errorf("findings per policy %v, want %v", byPolicy, want)
 	}

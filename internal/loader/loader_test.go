@@ -461,17 +461,19 @@ func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 
 func TestChartLoader(t *testing.T) {
 	in := load(t, Options{}, "testdata/reference/app/charts/app")
-	if len(in.Kubernetes.Objects) != 3 {
-		t.Fatalf("default values (autoscaling off) render 3 objects, got %d", len(in.Kubernetes.Objects))
+	if len(in.Kubernetes.Objects) != 5 {
+		t.Fatalf("default values (autoscaling off) render 5 objects, got %d", len(in.Kubernetes.Objects))
 	}
 	values := filepath.Join(t.TempDir(), "values.yaml")
 	os.WriteFile(values, []byte("image:\n  tag: \"2.0\"\nautoscaling:\n  enabled: true\n"), 0o644)
 	in = load(t, Options{Values: []string{values}}, "testdata/reference/app/charts/app")
 	want := map[string]input.Source{
-		"testdata/reference/app/charts/app:Deployment/default/app":              {File: "testdata/reference/app/charts/app/templates/deployment.yaml", Line: 1},
-		"testdata/reference/app/charts/app:HorizontalPodAutoscaler/default/app": {File: "testdata/reference/app/charts/app/templates/hpa.yaml", Line: 1},
-		"testdata/reference/app/charts/app:Service/default/app":                 {File: "testdata/reference/app/charts/app/templates/service.yaml", Line: 1},
-		"testdata/reference/app/charts/app:ServiceAccount/default/app":          {File: "testdata/reference/app/charts/app/templates/service.yaml", Line: 14},
+		"testdata/reference/app/charts/app:Deployment/default/app":                 {File: "testdata/reference/app/charts/app/templates/deployment.yaml", Line: 1},
+		"testdata/reference/app/charts/app:HorizontalPodAutoscaler/default/app":    {File: "testdata/reference/app/charts/app/templates/hpa.yaml", Line: 1},
+		"testdata/reference/app/charts/app:Service/default/app":                    {File: "testdata/reference/app/charts/app/templates/service.yaml", Line: 1},
+		"testdata/reference/app/charts/app:ServiceAccount/default/app":             {File: "testdata/reference/app/charts/app/templates/service.yaml", Line: 14},
+		"testdata/reference/app/charts/app:Namespace/default":                      {File: "testdata/reference/app/charts/app/templates/namespace.yaml", Line: 1},
+		"testdata/reference/app/charts/app:NetworkPolicy/default/default-deny-all": {File: "testdata/reference/app/charts/app/templates/networkpolicy.yaml", Line: 1},
 	}
 	if len(in.Kubernetes.Objects) != len(want) {
 		t.Fatalf("got %d objects, want %d", len(in.Kubernetes.Objects), len(want))
@@ -482,6 +484,9 @@ func TestChartLoader(t *testing.T) {
 		}
 	}
 	dep := in.Kubernetes.Objects[0]
+	if dep.Kind() != "Deployment" {
+		t.Fatalf("first object %s", dep.ID)
+	}
 	if img, _ := at(dep.Object, "spec", "template", "spec", "containers", 0, "image"); img != "europe-docker.pkg.dev/acme-platform-prod/prod-images/app:2.0" {
 		t.Errorf("--values not applied: image %v", img)
 	}
@@ -494,7 +499,11 @@ func TestReleasesRenderPerRegion(t *testing.T) {
 	in := load(t, Options{}, "testdata/reference/app")
 	replicas := map[string]any{}
 	for _, o := range in.Kubernetes.Objects {
-		if o.Release == nil || o.Release.Namespace != "platform-app" || o.Namespace() != "platform-app" {
+		wantNamespace := "platform-app" // the release namespace, filled in like helm install does
+		if o.Kind() == "Namespace" {
+			wantNamespace = "" // cluster-scoped
+		}
+		if o.Release == nil || o.Release.Namespace != "platform-app" || o.Namespace() != wantNamespace {
 			t.Errorf("%s: release %+v, namespace %q", o.ID, o.Release, o.Namespace())
 		}
 		if o.Kind() == "HorizontalPodAutoscaler" {

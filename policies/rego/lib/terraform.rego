@@ -49,3 +49,50 @@ refers_to(r, path, type) if {
 # resource_ref_type("module.a[\"x\"].google_service_account.sa.email") is
 # "google_service_account".
 resource_ref_type(ref) := split(regex.replace(ref, `^(module\.[^.\[]+(\[[^\]]*\])?\.)*`, ""), ".")[0]
+
+# refs_at(r, path) is the list of resource attributes the unknown value at
+# path comes from (see refers_to).
+refs_at(r, path) := object.get(object.get(r, "references", {}), path, [])
+
+# resource_of_ref("module.m[\"k\"].google_service_account.sa.email") is the
+# resource address "module.m[\"k\"].google_service_account.sa".
+resource_of_ref(ref) := regex.replace(ref, `\.[^.\[\]"]+$`, "")
+
+# service_account_ids(r, path) identifies the service account at path (an
+# email, or a "serviceAccount:" member): its email when known, the
+# google_service_account resource it comes from when unknown, each completed
+# with the other through the service accounts in the input. Two values name
+# the same account when their ids intersect.
+service_account_ids(r, path) := expand_service_account_ids(raw_service_account_ids(r, path))
+
+raw_service_account_ids(r, path) := {trim_prefix(v, "serviceAccount:") |
+	v := object.get(r.values, path, null)
+	is_string(v)
+} | {resource_of_ref(ref) | some ref in refs_at(r, path)}
+
+expand_service_account_ids(ids) := (ids | {sa.values.email |
+	some sa in resources("google_service_account")
+	sa.address in ids
+	is_string(sa.values.email)
+}) | {sa.address |
+	some sa in resources("google_service_account")
+	object.get(sa.values, "email", null) in ids
+}
+
+# node_service_account_ids identifies every service account GKE nodes run as.
+node_service_account_ids contains id if {
+	some pool in resources("google_container_node_pool")
+	some id in service_account_ids(pool, ["node_config", 0, "service_account"])
+}
+
+# enforces_network_policy(cluster): Dataplane V2, or the network_policy add-on.
+enforces_network_policy(r) if value(r, ["datapath_provider"], "") == "ADVANCED_DATAPATH"
+
+enforces_network_policy(r) if value(r, ["network_policy", 0, "enabled"], false) == true
+
+# role_cluster(role) are the clusters of a region role ("primary"), by the
+# module instance key the platform's region module is instantiated with.
+role_cluster(role) := {c |
+	some c in resources("google_container_cluster")
+	region(c) == role
+}

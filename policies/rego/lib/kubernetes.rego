@@ -1,0 +1,42 @@
+# METADATA
+# title: Kubernetes helpers
+# description: |
+#   Helpers for rules on Kubernetes objects: workloads, their pod specs and
+#   images, and the context (cluster region) an object lands in.
+package guard.lib.kubernetes
+
+workload_kinds := {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"}
+
+# workloads are the objects that run pods.
+workloads contains o if {
+	some o in input.kubernetes.objects
+	o.object.kind in workload_kinds
+}
+
+# pod_spec(o) is the pod spec of a workload.
+pod_spec(o) := o.object.spec if o.object.kind == "Pod"
+
+pod_spec(o) := o.object.spec.jobTemplate.spec.template.spec if o.object.kind == "CronJob"
+
+pod_spec(o) := o.object.spec.template.spec if not o.object.kind in {"Pod", "CronJob"}
+
+# containers(o) are every container of a workload, init and ephemeral ones too.
+containers(o) := [c |
+	spec := pod_spec(o)
+	some field in ["initContainers", "containers", "ephemeralContainers"]
+	some c in object.get(spec, field, [])
+]
+
+# namespace(o) is where an object lands.
+namespace(o) := object.get(o.object.metadata, "namespace", "default")
+
+# context(o) names the cluster an object lands in: its release's region, else
+# the chart that rendered it, else "" for plain manifests (one cluster).
+context(o) := o.release.region if {
+	o.release.region
+} else := o.release.chart if {
+	o.release.chart
+} else := ""
+
+# labels(o) are the object's labels.
+labels(o) := object.get(o.object.metadata, "labels", {})

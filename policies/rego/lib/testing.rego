@@ -1,0 +1,30 @@
+# METADATA
+# title: Test helpers
+# description: Builds inputs for the policies' unit tests.
+package guard.lib.testing
+
+# resource(type, address, values) is a planned resource with nothing unknown.
+resource(type, address, values) := {
+	"id": address, "address": address, "type": type, "name": "x", "mode": "managed",
+	"action": "create", "module": module_of(address), "stack": "test",
+	"values": values, "unknown": {}, "sensitive": {}, "references": {},
+}
+
+module_of(address) := m if {
+	parts := regex.find_all_string_submatch_n(`^(module\.[^.]+(\[[^\]]*\])?)\.`, address, 1)
+	count(parts) == 1
+	m := parts[0][1]
+} else := ""
+
+# terraform(resources) is an input holding these resources only.
+terraform(resources) := {"terraform": {"resources": resources}, "kubernetes": {"objects": []}}
+
+# k8s_object(manifest, region) is a Kubernetes object rendered for a region ("" for none).
+k8s_object(manifest, region) := {
+	"id": sprintf("%s/%s/%s", [manifest.kind, object.get(manifest.metadata, "namespace", ""), manifest.metadata.name]),
+	"object": manifest, "source": {"file": "t.yaml", "line": 1},
+	"release": {"name": "app", "namespace": object.get(manifest.metadata, "namespace", "default"), "chart": "charts/app", "region": region},
+}
+
+# stack(resources, objects) is an input with both layers.
+stack(resources, objects) := {"terraform": {"resources": resources}, "kubernetes": {"objects": objects}}

@@ -1,0 +1,30 @@
+package guard.stack.backend_security_policy_test
+
+import data.guard.lib.testing as t
+import data.guard.stack.backend_security_policy as policy
+
+waf(region) := t.resource("google_compute_region_security_policy", sprintf(`module.region["%s"].google_compute_region_security_policy.waf`, [region]), {"name": sprintf("prod-%s-app-waf", [region]), "region": sprintf("europe-%s", [region])})
+
+cluster(role, location) := t.resource("google_container_cluster", sprintf(`module.region["%s"].google_container_cluster.this`, [role]), {"location": location})
+
+backend(name, region) := t.k8s_object({"kind": "GCPBackendPolicy", "metadata": {"name": "app", "namespace": "app"}, "spec": {"default": {"securityPolicy": name}}}, region)
+
+test_existing_policy_passes if {
+	count(policy.deny) == 0 with input as t.stack([waf("primary"), cluster("primary", "europe-primary")], [backend("prod-primary-app-waf", "primary")])
+}
+
+test_typo_fails if {
+	count(policy.deny) == 1 with input as t.stack([waf("primary"), cluster("primary", "europe-primary")], [backend("prod-primary-app-wafx", "primary")])
+}
+
+test_other_regions_policy_fails if {
+	some f in policy.deny with input as t.stack(
+		[waf("primary"), waf("secondary"), cluster("primary", "europe-primary"), cluster("secondary", "europe-secondary")],
+		[backend("prod-primary-app-waf", "secondary")],
+	)
+	contains(f.msg, "in europe-secondary")
+}
+
+test_app_stack_alone_passes if {
+	count(policy.deny) == 0 with input as t.stack([t.resource("helm_release", "helm_release.app", {})], [backend("anything", "primary")])
+}

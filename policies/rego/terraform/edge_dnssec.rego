@@ -1,0 +1,21 @@
+# METADATA
+# title: Public DNS zones are signed with DNSSEC
+# description: |
+#   DNSSEC lets resolvers detect forged answers, so nobody can redirect the
+#   app's name to another address.
+# custom:
+#   id: EDGE-003
+#   severity: MEDIUM
+#   controls: ["CIS GCP Foundations v3.0.0 3.3"]
+#   remediation: Set dnssec_config { state = "on" } on the public zone.
+package guard.terraform.edge_dnssec
+
+import data.guard.lib.terraform as tf
+
+deny contains result if {
+	some r in tf.resources("google_dns_managed_zone")
+	lower(tf.value(r, ["visibility"], "public")) == "public"
+	state := tf.value(r, ["dnssec_config", 0, "state"], "off")
+	state != "on"
+	result := {"msg": sprintf("public zone %s is not signed: DNSSEC state is %v", [r.address, state]), "resource": r.id}
+}

@@ -1,0 +1,12 @@
+package guard.terraform.firewall_health_check_ranges_test
+
+import data.guard.lib.testing as t
+import data.guard.terraform.firewall_health_check_ranges as policy
+
+rule(sources) := t.terraform([t.resource("google_compute_firewall", "f", {"source_ranges": sources})])
+
+test_google_ranges_pass if count(policy.deny) == 0 with input as rule(["35.191.0.0/16", "130.211.0.0/22"])
+
+test_mixed_ranges_fail if count(policy.deny) == 1 with input as rule(["35.191.0.0/16", "10.0.0.0/8"])
+
+test_unrelated_rule_passes if count(policy.deny) == 0 with input as rule(["10.0.0.0/8"])

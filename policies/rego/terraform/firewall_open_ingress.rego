@@ -1,0 +1,31 @@
+# METADATA
+# title: No firewall rule admits the whole internet
+# description: |
+#   An ingress rule that allows traffic from 0.0.0.0/0 (or ::/0) exposes the
+#   targets to everyone. Load balancers and IAP have their own source ranges.
+# custom:
+#   id: NET-001
+#   severity: HIGH
+#   controls: ["CIS GCP Foundations v3.0.0 3.6", "CIS GCP Foundations v3.0.0 3.7"]
+#   remediation: Restrict source_ranges to the load balancer, health-check or IAP ranges that need access.
+package guard.terraform.firewall_open_ingress
+
+import data.guard.lib.terraform as tf
+
+anywhere := {"0.0.0.0/0", "::/0"}
+
+deny contains result if {
+	some r in tf.resources("google_compute_firewall")
+	upper(tf.value(r, ["direction"], "INGRESS")) == "INGRESS"
+	tf.value(r, ["disabled"], false) != true
+	count(tf.value(r, ["allow"], [])) > 0
+	some cidr in tf.value(r, ["source_ranges"], [])
+	cidr in anywhere
+	result := {"msg": sprintf("firewall %s allows ingress from %s", [r.address, cidr]), "resource": r.id}
+}
+
+warn contains result if {
+	some r in tf.resources("google_compute_firewall")
+	tf.unknown(r, ["source_ranges"])
+	result := {"msg": sprintf("firewall %s: source ranges are known only after apply", [r.address]), "resource": r.id}
+}

@@ -1,0 +1,22 @@
+package guard.terraform.firewall_open_ingress_test
+
+import data.guard.lib.testing as t
+import data.guard.terraform.firewall_open_ingress as policy
+
+rule(values) := t.terraform([t.resource("google_compute_firewall", "f", values)])
+
+test_iap_only_passes if {
+	count(policy.deny) == 0 with input as rule({"direction": "INGRESS", "allow": [{"protocol": "tcp"}], "source_ranges": ["35.235.240.0/20"]})
+}
+
+test_anywhere_fails if {
+	count(policy.deny) == 1 with input as rule({"direction": "INGRESS", "allow": [{"protocol": "tcp"}], "source_ranges": ["0.0.0.0/0"]})
+}
+
+test_deny_rule_from_anywhere_passes if {
+	count(policy.deny) == 0 with input as rule({"direction": "INGRESS", "allow": [], "deny": [{"protocol": "all"}], "source_ranges": ["0.0.0.0/0"]})
+}
+
+test_egress_passes if {
+	count(policy.deny) == 0 with input as rule({"direction": "EGRESS", "allow": [{"protocol": "tcp"}], "source_ranges": ["0.0.0.0/0"]})
+}

@@ -1,0 +1,18 @@
+package guard.terraform.gke_vpc_native_test
+
+import data.guard.lib.testing as t
+import data.guard.terraform.gke_vpc_native as policy
+
+cluster(values) := t.terraform([t.resource("google_container_cluster", "c", values)])
+
+test_vpc_native_passes if {
+	count(policy.deny) == 0 with input as cluster({"networking_mode": "VPC_NATIVE", "ip_allocation_policy": [{"cluster_secondary_range_name": "pods"}]})
+}
+
+test_routes_based_fails if {
+	count(policy.deny) == 1 with input as cluster({"networking_mode": "ROUTES", "ip_allocation_policy": []})
+}
+
+test_missing_ip_allocation_fails if {
+	count(policy.deny) == 1 with input as cluster({"networking_mode": "VPC_NATIVE", "ip_allocation_policy": []})
+}

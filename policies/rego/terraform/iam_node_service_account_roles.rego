@@ -1,0 +1,40 @@
+# METADATA
+# title: The node service account holds only the roles nodes need
+# description: |
+#   At project level, the service account GKE nodes run as may hold only
+#   logging.logWriter, monitoring.metricWriter, monitoring.viewer and
+#   stackdriver.resourceMetadata.writer. Anything else (image pulls included,
+#   which are granted on the repository) widens what a compromised node can do.
+# custom:
+#   id: IAM-002
+#   severity: HIGH
+#   controls: ["CIS GKE Benchmark v1.6.0 5.2.1"]
+#   remediation: Remove the extra project role; grant roles/artifactregistry.reader on the repository instead.
+package guard.terraform.iam_node_service_account_roles
+
+import data.guard.lib.terraform as tf
+
+allowed := {
+	"roles/logging.logWriter",
+	"roles/monitoring.metricWriter",
+	"roles/monitoring.viewer",
+	"roles/stackdriver.resourceMetadata.writer",
+}
+
+node_grant contains r if {
+	some r in tf.resources("google_project_iam_member")
+	count(tf.service_account_ids(r, ["member"]) & tf.node_service_account_ids) > 0
+}
+
+node_grant contains r if {
+	some r in tf.resources("google_project_iam_binding")
+	some i, _ in tf.value(r, ["members"], [])
+	count(tf.service_account_ids(r, ["members", i]) & tf.node_service_account_ids) > 0
+}
+
+deny contains result if {
+	some r in node_grant
+	role := tf.value(r, ["role"], "")
+	not role in allowed
+	result := {"msg": sprintf("%s grants %s to the node service account; nodes may hold only %v", [r.address, role, sort(allowed)]), "resource": r.id}
+}

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -180,11 +181,11 @@ func newPoliciesCmd() *cobra.Command {
 		Use:   "policies",
 		Short: "List the loaded policies: id, engine, severity, title, controls",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			engine, err := check.LoadPolicies(cmd.Context(), policyDirs)
+			engine, err := check.LoadPolicies(cmd.Context(), policyDirs, time.Now())
 			if err != nil {
 				return err
 			}
-			ps := engine.Policies()
+			ps := engine.List()
 			if format == "json" {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
+	"github.com/acme/guard/internal/kyverno"
 	"github.com/acme/guard/internal/loader"
 	"github.com/acme/guard/internal/rego"
 	"github.com/acme/guard/internal/report"
@@ -22,6 +24,8 @@ type Options struct {
 	Threshold  finding.Severity
 	Loader     loader.Options
 	Version    string
+	// Now is when the check runs (exception expiry); zero means the current time.
+	Now time.Time
 }
 
 // Result is a finished check: its report, and notes for the user (stderr).
@@ -31,9 +35,16 @@ type Result struct {
 	Input  *input.Input
 }
 
-// LoadPolicies compiles the policies in dirs; a missing directory or a
-// directory with no policy at all is an error, never an empty pass.
-func LoadPolicies(ctx context.Context, dirs []string) (*rego.Engine, error) {
+// Policies are both engines' compiled policies.
+type Policies struct {
+	rego    *rego.Engine
+	kyverno *kyverno.Engine
+}
+
+// LoadPolicies compiles the Rego and Kyverno policies in dirs; a missing
+// directory or directories with no policy at all are an error, never an
+// empty pass. now decides which exceptions have expired.
+func LoadPolicies(ctx context.Context, dirs []string, now time.Time) (*Policies, error) {
 	for _, d := range dirs {
 		st, err := os.Stat(d)
 		if err != nil {
@@ -43,14 +54,39 @@ func LoadPolicies(ctx context.Context, dirs []string) (*rego.Engine, error) {
 			return nil, fmt.Errorf("%s: --policy must be a directory", d)
 		}
 	}
-	engine, err := rego.Load(ctx, dirs)
+	r, err := rego.Load(ctx, dirs)
 	if err != nil {
 		return nil, err
 	}
-	if len(engine.Policies()) == 0 {
-		return nil, fmt.Errorf("no policies (packages with deny or warn rules) found in %v", dirs)
+	k, err := kyverno.Load(dirs, now)
+	if err != nil {
+		return nil, err
 	}
-	return engine, nil
+	p := &Policies{rego: r, kyverno: k}
+	if len(p.List()) == 0 {
+		return nil, fmt.Errorf("no policies (Rego packages with deny or warn rules, Kyverno ValidatingPolicies) found in %v", dirs)
+	}
+	return p, nil
+}
+
+// List is every loaded policy, sorted by ID.
+func (p *Policies) List() []finding.Policy {
+	all := append(append([]finding.Policy{}, p.rego.Policies()...), p.kyverno.Policies()...)
+	finding.SortPolicies(all)
+	return all
+}
+
+// Evaluate runs both engines on the input.
+func (p *Policies) Evaluate(ctx context.Context, in *input.Input) ([]finding.Finding, error) {
+	fs, err := p.rego.Evaluate(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	kfs, err := p.kyverno.Evaluate(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return append(fs, kfs...), nil
 }
 
 // LoadInput reads the inputs; policy directories are never read as inputs.
@@ -76,7 +112,11 @@ func LoadInput(paths []string, opts loader.Options, policyDirs []string) (*input
 
 // Run loads policies and inputs, evaluates, and returns the report.
 func Run(ctx context.Context, opts Options) (*Result, error) {
-	engine, err := LoadPolicies(ctx, opts.PolicyDirs)
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	engine, err := LoadPolicies(ctx, opts.PolicyDirs, now)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +130,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	finding.Sort(findings)
 	rep := &report.Report{
-		Version: opts.Version, Threshold: opts.Threshold, Findings: findings, Policies: engine.Policies(),
+		Version: opts.Version, Threshold: opts.Threshold, Findings: findings, Policies: engine.List(),
 		Resources: len(in.Terraform.Resources), Objects: len(in.Kubernetes.Objects),
 	}
 	return &Result{Report: rep, Notes: notes, Input: in}, nil

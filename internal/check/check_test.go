@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/loader"
@@ -47,10 +48,10 @@ func TestRunReferencePlans(t *testing.T) {
 }
 
 func TestLoadPoliciesErrors(t *testing.T) {
-	if _, err := LoadPolicies(context.Background(), []string{filepath.Join(root, "testdata/nope")}); err == nil {
+	if _, err := LoadPolicies(context.Background(), []string{filepath.Join(root, "testdata/nope")}, time.Now()); err == nil {
 		t.Error("a missing policy directory must be an error")
 	}
-	if _, err := LoadPolicies(context.Background(), []string{filepath.Join(root, "testdata/manifests")}); err == nil {
+	if _, err := LoadPolicies(context.Background(), []string{filepath.Join(root, "testdata/manifests")}, time.Now()); err == nil {
 		t.Error("a directory without policies must be an error, not an empty pass")
 	}
 }
@@ -71,7 +72,7 @@ func BenchmarkReferencePlans(b *testing.B) {
 // BenchmarkEvaluate measures evaluation alone, policies compiled and input loaded once.
 func BenchmarkEvaluate(b *testing.B) {
 	opts := referenceRun()
-	engine, err := LoadPolicies(context.Background(), opts.PolicyDirs)
+	engine, err := LoadPolicies(context.Background(), opts.PolicyDirs, time.Now())
 	if err != nil {
 		b.Fatal(err)
 	}

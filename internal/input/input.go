@@ -226,3 +226,20 @@ func (ix *Index) Source(name string) (Source, bool) {
 	s, ok := ix.sources[name]
 	return s, ok
 }
+
+// clusterScoped are the kinds that have no namespace (built-in ones, and the
+// Kyverno and Gateway API ones the platform uses). Without a cluster there is
+// no discovery to ask, so every other kind is taken to be namespaced.
+var clusterScoped = map[string]bool{
+	"Namespace": true, "Node": true, "PersistentVolume": true, "ClusterRole": true, "ClusterRoleBinding": true,
+	"CustomResourceDefinition": true, "StorageClass": true, "PriorityClass": true, "IngressClass": true,
+	"RuntimeClass": true, "CSIDriver": true, "APIService": true, "GatewayClass": true,
+	"ValidatingWebhookConfiguration": true, "MutatingWebhookConfiguration": true,
+	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true,
+	"MutatingAdmissionPolicy": true, "MutatingAdmissionPolicyBinding": true,
+	"ClusterPolicy": true, "ValidatingPolicy": true, "ImageValidatingPolicy": true,
+	"MutatingPolicy": true, "GeneratingPolicy": true, "DeletingPolicy": true,
+}
+
+// ClusterScoped says whether objects of a kind live outside namespaces.
+func ClusterScoped(kind string) bool { return clusterScoped[kind] }

@@ -164,21 +164,9 @@ func isHelmTest(obj map[string]any) bool {
 	return strings.Contains(hook, "test")
 }
 
-// clusterScoped are the built-in kinds that have no namespace; every other
-// rendered object lands in the release namespace, as `helm install` puts it.
-var clusterScoped = map[string]bool{
-	"Namespace": true, "Node": true, "PersistentVolume": true, "ClusterRole": true, "ClusterRoleBinding": true,
-	"CustomResourceDefinition": true, "StorageClass": true, "PriorityClass": true, "IngressClass": true,
-	"RuntimeClass": true, "CSIDriver": true, "APIService": true, "GatewayClass": true,
-	"ValidatingWebhookConfiguration": true, "MutatingWebhookConfiguration": true,
-	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true,
-	"ClusterPolicy": true, "ValidatingPolicy": true, "ImageValidatingPolicy": true,
-	"MutatingPolicy": true, "GeneratingPolicy": true, "DeletingPolicy": true,
-}
-
 func setDefaultNamespace(obj map[string]any, ns string) {
 	kind, _ := obj["kind"].(string)
-	if clusterScoped[kind] {
+	if input.ClusterScoped(kind) {
 		return
 	}
 	m := meta(obj)

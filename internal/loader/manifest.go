@@ -24,6 +24,12 @@ func (l *Loader) parseManifests(path string, data []byte, explicit bool) ([]inpu
 	return decodeManifests(l.display(path), data, 0, explicit)
 }
 
+// DecodeManifests decodes the Kubernetes-shaped documents (apiVersion and kind)
+// of a YAML stream named file, each with its line; other documents are skipped.
+func DecodeManifests(file string, data []byte) ([]input.Object, error) {
+	return decodeManifests(file, data, 0, false)
+}
+
 // decodeManifests is parseManifests for a named source; lineOffset shifts the
 // reported lines (documents rendered from a template keep the template's lines).
 func decodeManifests(file string, data []byte, lineOffset int, explicit bool) ([]input.Object, error) {

@@ -1,0 +1,57 @@
+package kyverno
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/acme/guard/internal/loader"
+)
+
+// document is one Kubernetes-shaped YAML document of a policy directory.
+type document struct {
+	obj  map[string]any
+	file string
+	line int
+}
+
+func (d document) kind() string { s, _ := d.obj["kind"].(string); return s }
+
+func (d document) group() string {
+	apiVersion, _ := d.obj["apiVersion"].(string)
+	if i := strings.Index(apiVersion, "/"); i >= 0 {
+		return apiVersion[:i]
+	}
+	return ""
+}
+
+// decode converts the document into a typed object, the way Kyverno's own
+// loader converts policies.kyverno.io/v1 documents into its v1beta1 types.
+func (d document) decode(into any) error {
+	data, err := json.Marshal(d.obj)
+	if err == nil {
+		err = json.Unmarshal(data, into)
+	}
+	if err != nil {
+		return &Error{Msg: fmt.Sprintf("%s:%d: %s: %v", d.file, d.line, d.kind(), err)}
+	}
+	return nil
+}
+
+func decodeFile(path string) ([]document, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, err)}
+	}
+	objs, err := loader.DecodeManifests(filepath.ToSlash(path), data)
+	if err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
+	docs := make([]document, 0, len(objs))
+	for _, o := range objs {
+		docs = append(docs, document{obj: o.Object, file: o.Source.File, line: o.Source.Line})
+	}
+	return docs, nil
+}

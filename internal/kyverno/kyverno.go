@@ -1,0 +1,364 @@
+// Package kyverno evaluates Kyverno ValidatingPolicies (policies.kyverno.io)
+// against the Kubernetes objects of the input with Kyverno's own CEL engine,
+// as the admission controller in the clusters does: autogen for pod
+// controllers, namespace labels from the Namespace objects in the same input,
+// operation CREATE, and the PolicyExceptions of the policy directories.
+//
+// It is the only package that imports Kyverno: Kyverno is heavy to build, and
+// keeping it here keeps every other package's test binary small.
+package kyverno
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	policiesv1beta1 "github.com/kyverno/api/api/policies.kyverno.io/v1beta1"
+	celengine "github.com/kyverno/kyverno/pkg/cel/engine"
+	"github.com/kyverno/kyverno/pkg/cel/libs"
+	"github.com/kyverno/kyverno/pkg/cel/matching"
+	vpolcompiler "github.com/kyverno/kyverno/pkg/cel/policies/vpol/compiler"
+	vpolengine "github.com/kyverno/kyverno/pkg/cel/policies/vpol/engine"
+	engineapi "github.com/kyverno/kyverno/pkg/engine/api"
+	admissionv1 "k8s.io/api/admission/v1"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	authenticationv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/acme/guard/internal/finding"
+	"github.com/acme/guard/internal/input"
+)
+
+// EngineName is how findings and policies name this engine.
+const EngineName = "kyverno"
+
+// Annotations guard reads on policies and exceptions.
+const (
+	AnnotationID          = "guard.acme.example/id"
+	AnnotationOwner       = "guard.acme.example/owner"
+	AnnotationReason      = "guard.acme.example/reason"
+	annotationTitle       = "policies.kyverno.io/title"
+	annotationDescription = "policies.kyverno.io/description"
+	annotationSeverity    = "policies.kyverno.io/severity"
+	annotationControls    = "policies.kyverno.io/controls"
+	annotationCategory    = "policies.kyverno.io/category"
+)
+
+// Error is a broken policy or exception: guard must stop with exit code 2.
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return e.Msg }
+
+// Exception is a PolicyException with the fields every exception must carry.
+type Exception struct {
+	Name, Namespace string
+	Owner, Reason   string
+	ExpiresAt       time.Time
+	Policies        []string
+	File            string
+	Line            int
+	cel             *policiesv1beta1.PolicyException
+}
+
+// Expired says whether the exception no longer applies at now.
+func (x Exception) Expired(now time.Time) bool {
+	return !x.ExpiresAt.IsZero() && now.After(x.ExpiresAt)
+}
+
+// Engine holds compiled policies and exceptions.
+type Engine struct {
+	policies   []finding.Policy
+	byName     map[string]finding.Policy
+	actions    map[string]string // policy name -> "deny" or "warn"
+	exceptions []Exception
+	provider   vpolengine.Provider
+	now        time.Time
+}
+
+// Load reads every ValidatingPolicy and PolicyException (policies.kyverno.io)
+// in the YAML files under dirs, compiles each policy once (with its autogen
+// variants for pod controllers), and checks their metadata. Other documents
+// (test suites, test resources, values) are not policies and are skipped.
+func Load(dirs []string, now time.Time) (*Engine, error) {
+	e := &Engine{byName: map[string]finding.Policy{}, actions: map[string]string{}, now: now}
+	var vpols []policiesv1beta1.ValidatingPolicyLike
+	var celExceptions []*policiesv1beta1.PolicyException
+	for _, dir := range dirs {
+		docs, err := readDocuments(dir)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			switch {
+			case d.group() == "policies.kyverno.io" && d.kind() == "ValidatingPolicy":
+				var vp policiesv1beta1.ValidatingPolicy
+				if err := d.decode(&vp); err != nil {
+					return nil, err
+				}
+				p, err := policyMetadata(&vp, d)
+				if err != nil {
+					return nil, err
+				}
+				if other, dup := e.byName[vp.Name]; dup {
+					return nil, &Error{Msg: fmt.Sprintf("%s:%d: ValidatingPolicy %s is also defined in %s:%d", d.file, d.line, vp.Name, other.File, other.Line)}
+				}
+				e.byName[vp.Name] = p
+				e.policies = append(e.policies, p)
+				e.actions[vp.Name] = level(vp.Spec.ValidationActions())
+				vpols = append(vpols, &vp)
+			case d.group() == "policies.kyverno.io" && d.kind() == "PolicyException":
+				var px policiesv1beta1.PolicyException
+				if err := d.decode(&px); err != nil {
+					return nil, err
+				}
+				x, err := exceptionMetadata(&px, d)
+				if err != nil {
+					return nil, err
+				}
+				e.exceptions = append(e.exceptions, x)
+				celExceptions = append(celExceptions, &px)
+			}
+		}
+	}
+	ids := map[string]string{}
+	for _, p := range e.policies {
+		if other, dup := ids[p.ID]; dup {
+			return nil, &Error{Msg: fmt.Sprintf("%s:%d: policy id %s is already used by %s", p.File, p.Line, p.ID, other)}
+		}
+		ids[p.ID] = p.Name
+	}
+	for _, x := range e.exceptions {
+		for _, name := range x.Policies {
+			if _, ok := e.byName[name]; !ok {
+				return nil, &Error{Msg: fmt.Sprintf("%s:%d: PolicyException %s refers to ValidatingPolicy %s, which is not loaded", x.File, x.Line, x.Name, name)}
+			}
+		}
+	}
+	finding.SortPolicies(e.policies)
+	provider, err := vpolengine.NewProvider(vpolcompiler.NewCompiler(), vpols, celExceptions)
+	if err != nil {
+		return nil, &Error{Msg: fmt.Sprintf("compiling Kyverno policies: %v", err)}
+	}
+	e.provider = provider
+	return e, nil
+}
+
+func level(actions []admissionregistrationv1.ValidationAction) string {
+	for _, a := range actions {
+		if a == admissionregistrationv1.Deny {
+			return string(finding.Deny)
+		}
+	}
+	return string(finding.Warn)
+}
+
+// policyMetadata reads the guard and policies.kyverno.io annotations. A policy
+// without a guard id is known by its name; a severity is required.
+func policyMetadata(vp *policiesv1beta1.ValidatingPolicy, d document) (finding.Policy, error) {
+	ann := vp.GetAnnotations()
+	p := finding.Policy{
+		ID: ann[AnnotationID], Engine: EngineName, Name: vp.Name,
+		Title: ann[annotationTitle], Description: strings.TrimSpace(ann[annotationDescription]),
+		Controls: []string{}, File: d.file, Line: d.line,
+	}
+	if p.ID == "" {
+		p.ID = vp.Name
+	}
+	if p.Title == "" {
+		p.Title = vp.Name
+	}
+	sev, err := finding.ParseSeverity(ann[annotationSeverity])
+	if err != nil {
+		return p, &Error{Msg: fmt.Sprintf("%s:%d: ValidatingPolicy %s needs the annotation %s (low, medium, high or critical)", d.file, d.line, vp.Name, annotationSeverity)}
+	}
+	p.Severity = sev
+	for _, c := range strings.Split(ann[annotationControls], ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			p.Controls = append(p.Controls, c)
+		}
+	}
+	if cat := ann[annotationCategory]; cat != "" && p.Description != "" {
+		p.Description = cat + ": " + p.Description
+	}
+	return p, nil
+}
+
+// exceptionMetadata requires what every exception must say: who owns it, why
+// it exists, and when it ends.
+func exceptionMetadata(px *policiesv1beta1.PolicyException, d document) (Exception, error) {
+	ann := px.GetAnnotations()
+	x := Exception{
+		Name: px.Name, Namespace: px.Namespace, Owner: ann[AnnotationOwner], Reason: strings.TrimSpace(ann[AnnotationReason]),
+		File: d.file, Line: d.line, cel: px,
+	}
+	var missing []string
+	if x.Owner == "" {
+		missing = append(missing, "annotation "+AnnotationOwner)
+	}
+	if x.Reason == "" {
+		missing = append(missing, "annotation "+AnnotationReason)
+	}
+	if px.Spec.ExpiresAt == nil {
+		missing = append(missing, "spec.expiresAt")
+	} else {
+		x.ExpiresAt = px.Spec.ExpiresAt.Time
+	}
+	if len(missing) > 0 {
+		return x, &Error{Msg: fmt.Sprintf("%s:%d: PolicyException %s needs %s", d.file, d.line, px.Name, strings.Join(missing, ", "))}
+	}
+	for _, ref := range px.Spec.PolicyRefs {
+		x.Policies = append(x.Policies, ref.Name)
+	}
+	return x, nil
+}
+
+// Policies lists the loaded policies, sorted by ID.
+func (e *Engine) Policies() []finding.Policy { return e.policies }
+
+// Exceptions lists the loaded exceptions.
+func (e *Engine) Exceptions() []Exception { return e.exceptions }
+
+// Evaluate runs every policy on every object of the input, as admission would
+// on CREATE, and returns the findings: failures as deny (or warn, for Audit
+// and Warn policies), excepted failures as waived findings.
+func (e *Engine) Evaluate(ctx context.Context, in *input.Input) ([]finding.Finding, error) {
+	if len(e.policies) == 0 {
+		return nil, nil
+	}
+	namespaces := namespacesByContext(in)
+	engines := map[string]vpolengine.Engine{}
+	var out []finding.Finding
+	for _, o := range in.Kubernetes.Objects {
+		c := contextOf(o)
+		eng, ok := engines[c]
+		if !ok {
+			nsByName := namespaces[c]
+			eng = vpolengine.NewEngine(e.provider, func(name string) *corev1.Namespace { return nsByName[name] }, matching.NewMatcher())
+			engines[c] = eng
+		}
+		resp, err := eng.Handle(ctx, admissionRequest(o), nil)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: Kyverno: %w", o.Source.File, o.ID, err)
+		}
+		out = append(out, e.findings(o, resp)...)
+	}
+	return out, nil
+}
+
+// admissionRequest is the request the API server would send for creating o.
+func admissionRequest(o input.Object) celengine.EngineRequest {
+	u := &unstructured.Unstructured{Object: runtime.DeepCopyJSON(o.Object)}
+	gvk := u.GroupVersionKind()
+	gvr, _ := meta.UnsafeGuessKindToResource(gvk)
+	ns := u.GetNamespace()
+	if ns == "" && !input.ClusterScoped(gvk.Kind) {
+		ns = "default" // where kubectl would create it
+		u.SetNamespace(ns)
+	}
+	return celengine.Request(libs.NewFakeContextProvider(), gvk, gvr, "", u.GetName(), ns,
+		admissionv1.Create, authenticationv1.UserInfo{}, u, nil, false, nil)
+}
+
+func (e *Engine) findings(o input.Object, resp celengine.EngineResponse) []finding.Finding {
+	var out []finding.Finding
+	for _, pr := range resp.Policies {
+		p, ok := e.byName[pr.Policy.GetName()]
+		if !ok {
+			continue
+		}
+		for i := range pr.Rules {
+			rule := &pr.Rules[i]
+			f := finding.Finding{
+				PolicyID: p.ID, Title: p.Title, Severity: p.Severity, Controls: p.Controls, Engine: EngineName,
+				Level: finding.Level(e.actions[p.Name]), Resource: o.ID, File: o.Source.File, Line: o.Source.Line,
+			}
+			switch {
+			case rule.Status() == engineapi.RuleStatusFail:
+				f.Message = fmt.Sprintf("%s %s: %s", o.Kind(), o.Name(), strings.TrimSpace(rule.Message()))
+			case rule.Status() == engineapi.RuleStatusError:
+				f.Message = fmt.Sprintf("%s %s: the policy could not be evaluated: %s", o.Kind(), o.Name(), rule.Message())
+				f.Level = finding.Deny // fail closed, as failurePolicy Fail does at admission
+			case rule.IsException():
+				var names []string
+				for _, x := range rule.Exceptions() {
+					names = append(names, x.GetNamespace()+"/"+x.GetName())
+				}
+				f.Waived = true
+				f.Message = fmt.Sprintf("%s %s: excepted by PolicyException %s", o.Kind(), o.Name(), strings.Join(names, ", "))
+			default:
+				continue
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// contextOf names the cluster an object lands in, so namespaces resolve to
+// the Namespace objects deployed next to it: the release's region, else the
+// chart, else "" (plain manifests: one cluster).
+func contextOf(o input.Object) string {
+	switch {
+	case o.Release != nil && o.Release.Region != "":
+		return o.Release.Region
+	case o.Release != nil:
+		return o.Release.Chart
+	}
+	return ""
+}
+
+func namespacesByContext(in *input.Input) map[string]map[string]*corev1.Namespace {
+	out := map[string]map[string]*corev1.Namespace{}
+	for _, o := range in.Kubernetes.Objects {
+		if o.Kind() != "Namespace" {
+			continue
+		}
+		var ns corev1.Namespace
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &ns); err != nil {
+			continue
+		}
+		c := contextOf(o)
+		if out[c] == nil {
+			out[c] = map[string]*corev1.Namespace{}
+		}
+		out[c][ns.Name] = &ns
+	}
+	return out
+}
+
+// readDocuments decodes every YAML document of the .yaml/.yml files under dir.
+func readDocuments(dir string) ([]document, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != dir {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && (strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, &Error{Msg: fmt.Sprintf("%s: %v", dir, err)}
+	}
+	sort.Strings(files)
+	var docs []document
+	for _, f := range files {
+		ds, err := decodeFile(f)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, ds...)
+	}
+	return docs, nil
+}

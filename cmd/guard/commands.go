@@ -17,6 +17,7 @@ import (
 	"github.com/acme/guard/internal/check"
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/loader"
+	"github.com/acme/guard/internal/policytest"
 	"github.com/acme/guard/internal/report"
 )
 
@@ -30,7 +31,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCheckCmd(), newInspectCmd(), newPoliciesCmd(), newVersionCmd())
+	root.AddCommand(newCheckCmd(), newTestCmd(), newInspectCmd(), newPoliciesCmd(), newVersionCmd())
 	return root
 }
 
@@ -224,4 +225,49 @@ func newVersionCmd() *cobra.Command {
 			fmt.Fprintf(cmd.OutOrStdout(), "  %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		},
 	}
+}
+
+func newTestCmd() *cobra.Command {
+	var format, output string
+	cmd := &cobra.Command{
+		Use:   "test [DIR...]",
+		Short: "Run the policies' tests: Rego unit tests and Kyverno test suites (kyverno-test.yaml)",
+		Long: `Test runs the Rego unit tests (test_ rules in *_test.rego, with OPA's tester) and
+the Kyverno test suites (kyverno-test.yaml, the format kyverno test reads, with
+guard's Kyverno engine) under each DIR (default: policies).
+
+Exit codes: 0 all passed, 1 a test failed, 2 a test or policy is broken.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				args = []string{"policies"}
+			}
+			for _, d := range args {
+				if st, err := os.Stat(d); err != nil || !st.IsDir() {
+					return fmt.Errorf("%s: not a directory", d)
+				}
+			}
+			if format != "text" && format != "json" && format != "junit" {
+				return usageError(fmt.Errorf("--format %q: want text, json or junit", format))
+			}
+			cases, err := policytest.Run(cmd.Context(), args, time.Now())
+			if err != nil {
+				return err
+			}
+			if len(cases) == 0 {
+				return fmt.Errorf("no tests found in %s", strings.Join(args, ", "))
+			}
+			if err := writeOutput(cmd, output, func(w io.Writer, _ bool) error {
+				return policytest.Write(w, format, cases)
+			}); err != nil {
+				return err
+			}
+			if policytest.Failed(cases) > 0 {
+				return exitError{code: 1}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text, json or junit")
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write the results to FILE instead of standard output")
+	return cmd
 }

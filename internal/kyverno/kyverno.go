@@ -87,14 +87,23 @@ type Engine struct {
 // variants for pod controllers), and checks their metadata. Other documents
 // (test suites, test resources, values) are not policies and are skipped.
 func Load(dirs []string, now time.Time) (*Engine, error) {
-	e := &Engine{byName: map[string]finding.Policy{}, actions: map[string]string{}, now: now}
-	var vpols []policiesv1beta1.ValidatingPolicyLike
-	var celExceptions []*policiesv1beta1.PolicyException
+	var docs []document
 	for _, dir := range dirs {
-		docs, err := readDocuments(dir)
+		ds, err := readDocuments(dir)
 		if err != nil {
 			return nil, err
 		}
+		docs = append(docs, ds...)
+	}
+	return build(docs, now)
+}
+
+// build compiles the policies and exceptions among docs.
+func build(docs []document, now time.Time) (*Engine, error) {
+	e := &Engine{byName: map[string]finding.Policy{}, actions: map[string]string{}, now: now}
+	var vpols []policiesv1beta1.ValidatingPolicyLike
+	var celExceptions []*policiesv1beta1.PolicyException
+	{
 		for _, d := range docs {
 			switch {
 			case d.group() == "policies.kyverno.io" && d.kind() == "ValidatingPolicy":
@@ -139,6 +148,12 @@ func Load(dirs []string, now time.Time) (*Engine, error) {
 			if _, ok := e.byName[name]; !ok {
 				return nil, &Error{Msg: fmt.Sprintf("%s:%d: PolicyException %s refers to ValidatingPolicy %s, which is not loaded", x.File, x.Line, x.Name, name)}
 			}
+		}
+	}
+	if len(e.exceptions) > 0 {
+		e.policies = append(e.policies, exceptionPolicies...)
+		for _, p := range exceptionPolicies {
+			e.byName[p.Name] = p
 		}
 	}
 	finding.SortPolicies(e.policies)
@@ -219,6 +234,19 @@ func exceptionMetadata(px *policiesv1beta1.PolicyException, d document) (Excepti
 	return x, nil
 }
 
+// exceptionPolicies are guard's own checks on the exceptions themselves.
+var exceptionPolicies = []finding.Policy{{
+	ID: "EXC-001", Engine: EngineName, Name: "expired-exception", Severity: finding.Medium, Controls: []string{},
+	Title:       "No expired PolicyException is kept",
+	Description: "An exception past its spec.expiresAt no longer applies, in guard or in the clusters (Kyverno honours expiresAt); the file must go, so the repository says what is enforced.",
+	Remediation: "Remove the exception, or renew it with a new expiresAt, owner and reason after review.",
+}, {
+	ID: "EXC-002", Engine: EngineName, Name: "unused-exception", Severity: finding.Low, Controls: []string{},
+	Title:       "Every PolicyException matches something",
+	Description: "An exception that matched no resource in this check may be stale (or apply only to resources checked elsewhere).",
+	Remediation: "Remove the exception if nothing needs it any more.",
+}}
+
 // Policies lists the loaded policies, sorted by ID.
 func (e *Engine) Policies() []finding.Policy { return e.policies }
 
@@ -233,23 +261,65 @@ func (e *Engine) Evaluate(ctx context.Context, in *input.Input) ([]finding.Findi
 		return nil, nil
 	}
 	namespaces := namespacesByContext(in)
-	engines := map[string]vpolengine.Engine{}
 	var out []finding.Finding
-	for _, o := range in.Kubernetes.Objects {
-		c := contextOf(o)
-		eng, ok := engines[c]
+	used := map[string]bool{}
+	err := e.admit(ctx, in.Kubernetes.Objects, func(o input.Object) map[string]*corev1.Namespace {
+		return namespaces[contextOf(o)]
+	}, func(o input.Object, resp celengine.EngineResponse) {
+		out = append(out, e.findings(o, resp, used)...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return append(out, e.exceptionFindings(used)...), nil
+}
+
+// admit evaluates each object as an admission request, with the namespaces
+// (by name) its cluster has, and hands each response to visit.
+func (e *Engine) admit(ctx context.Context, objects []input.Object, namespaces func(input.Object) map[string]*corev1.Namespace, visit func(input.Object, celengine.EngineResponse)) error {
+	byContext := map[string]vpolengine.Engine{}
+	for _, o := range objects {
+		key := contextOf(o)
+		eng, ok := byContext[key]
 		if !ok {
-			nsByName := namespaces[c]
+			nsByName := namespaces(o)
 			eng = vpolengine.NewEngine(e.provider, func(name string) *corev1.Namespace { return nsByName[name] }, matching.NewMatcher())
-			engines[c] = eng
+			byContext[key] = eng
 		}
 		resp, err := eng.Handle(ctx, admissionRequest(o), nil)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %s: Kyverno: %w", o.Source.File, o.ID, err)
+			return fmt.Errorf("%s: %s: Kyverno: %w", o.Source.File, o.ID, err)
 		}
-		out = append(out, e.findings(o, resp)...)
+		visit(o, resp)
 	}
-	return out, nil
+	return nil
+}
+
+// exceptionFindings reports expired exceptions (they fail the run, so the
+// file is removed before anyone relies on it) and those that matched nothing.
+func (e *Engine) exceptionFindings(used map[string]bool) []finding.Finding {
+	var out []finding.Finding
+	for _, x := range e.exceptions {
+		key := x.Namespace + "/" + x.Name
+		var p finding.Policy
+		var msg string
+		lvl := finding.Warn
+		switch {
+		case x.Expired(e.now):
+			p, lvl = e.byName["expired-exception"], finding.Deny
+			msg = fmt.Sprintf("PolicyException %s (owner %s) expired on %s and no longer applies; remove it", key, x.Owner, x.ExpiresAt.UTC().Format(time.DateOnly))
+		case !used[key]:
+			p = e.byName["unused-exception"]
+			msg = fmt.Sprintf("PolicyException %s (owner %s, expires %s) matched no resource in this check", key, x.Owner, x.ExpiresAt.UTC().Format(time.DateOnly))
+		default:
+			continue
+		}
+		out = append(out, finding.Finding{
+			PolicyID: p.ID, Title: p.Title, Severity: p.Severity, Controls: p.Controls, Engine: EngineName, Level: lvl,
+			Resource: "PolicyException/" + key, Message: msg, File: x.File, Line: x.Line,
+		})
+	}
+	return out
 }
 
 // admissionRequest is the request the API server would send for creating o.
@@ -266,7 +336,7 @@ func admissionRequest(o input.Object) celengine.EngineRequest {
 		admissionv1.Create, authenticationv1.UserInfo{}, u, nil, false, nil)
 }
 
-func (e *Engine) findings(o input.Object, resp celengine.EngineResponse) []finding.Finding {
+func (e *Engine) findings(o input.Object, resp celengine.EngineResponse, used map[string]bool) []finding.Finding {
 	var out []finding.Finding
 	for _, pr := range resp.Policies {
 		p, ok := e.byName[pr.Policy.GetName()]
@@ -288,7 +358,9 @@ func (e *Engine) findings(o input.Object, resp celengine.EngineResponse) []findi
 			case rule.IsException():
 				var names []string
 				for _, x := range rule.Exceptions() {
-					names = append(names, x.GetNamespace()+"/"+x.GetName())
+					key := x.GetNamespace() + "/" + x.GetName()
+					used[key] = true
+					names = append(names, key)
 				}
 				f.Waived = true
 				f.Message = fmt.Sprintf("%s %s: excepted by PolicyException %s", o.Kind(), o.Name(), strings.Join(names, ", "))
@@ -324,6 +396,10 @@ func namespacesByContext(in *input.Input) map[string]map[string]*corev1.Namespac
 		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &ns); err != nil {
 			continue
 		}
+		if ns.Labels == nil {
+			ns.Labels = map[string]string{}
+		}
+		ns.Labels["kubernetes.io/metadata.name"] = ns.Name // the API server sets it on every namespace
 		c := contextOf(o)
 		if out[c] == nil {
 			out[c] = map[string]*corev1.Namespace{}

@@ -1,0 +1,250 @@
+package kyverno
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	celengine "github.com/kyverno/kyverno/pkg/cel/engine"
+	engineapi "github.com/kyverno/kyverno/pkg/engine/api"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/acme/guard/internal/input"
+)
+
+// SuiteFile is the file name of a Kyverno test suite, as `kyverno test` looks for it.
+const SuiteFile = "kyverno-test.yaml"
+
+// suite is a Kyverno CLI test suite (cli.kyverno.io/v1alpha1 Test): the
+// same files `kyverno test` reads.
+type suite struct {
+	Metadata   metav1.ObjectMeta `json:"metadata"`
+	Policies   []string          `json:"policies"`
+	Resources  []string          `json:"resources"`
+	Exceptions []string          `json:"exceptions"`
+	Variables  string            `json:"variables"`
+	Results    []struct {
+		Policy    string   `json:"policy"`
+		Rule      string   `json:"rule"`
+		Kind      string   `json:"kind"`
+		Resources []string `json:"resources"`
+		Result    string   `json:"result"`
+	} `json:"results"`
+}
+
+// values is the suite's variables file: namespace labels for namespaceSelector.
+type values struct {
+	NamespaceSelector []struct {
+		Name   string            `json:"name"`
+		Labels map[string]string `json:"labels"`
+	} `json:"namespaceSelector"`
+	Namespaces []corev1.Namespace `json:"namespaces"`
+}
+
+// CaseResult is one expected result of a suite, checked.
+type CaseResult struct {
+	Suite    string // the suite file
+	Policy   string
+	Resource string // kind/namespace/name
+	Want     string // pass, fail or skip
+	Got      string
+	Message  string // why it failed or what the policy said
+}
+
+// OK says whether guard reached the expected result.
+func (c CaseResult) OK() bool { return c.Want == c.Got }
+
+// FindSuites lists the kyverno-test.yaml files under dirs, sorted.
+func FindSuites(dirs []string) ([]string, error) {
+	var out []string
+	for _, dir := range dirs {
+		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && d.Name() == SuiteFile {
+				out = append(out, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("%s: %v", dir, err)}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// RunSuite runs one Kyverno test suite with guard's engine: its policies and
+// exceptions, its resources (as CREATE requests), its namespace labels, and
+// compares each result it declares. A suite that cannot be read, or that
+// names a policy or resource it does not load, is an error.
+func RunSuite(ctx context.Context, path string, now time.Time) ([]CaseResult, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, err)}
+	}
+	var s suite
+	if err := yaml.UnmarshalStrict(data, &s); err != nil {
+		if err := yaml.Unmarshal(data, &s); err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("%s: not a Kyverno test suite: %v", path, err)}
+		}
+	}
+	dir := filepath.Dir(path)
+	var docs []document
+	for _, f := range append(append([]string{}, s.Policies...), s.Exceptions...) {
+		ds, err := decodeFile(filepath.Join(dir, f))
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, ds...)
+	}
+	e, err := build(docs, now)
+	if err != nil {
+		return nil, err
+	}
+	var objects []input.Object
+	for _, f := range s.Resources {
+		ds, err := decodeFile(filepath.Join(dir, f))
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range ds {
+			o := input.Object{Object: d.obj, Source: input.Source{File: d.file, Line: d.line}}
+			o.ID = o.Kind() + "/" + o.Namespace() + "/" + o.Name()
+			objects = append(objects, o)
+		}
+	}
+	namespaces, err := suiteNamespaces(dir, s.Variables, objects)
+	if err != nil {
+		return nil, err
+	}
+	verdicts := map[string]map[string]verdict{} // object ID -> policy name -> verdict
+	err = e.admit(ctx, objects, func(input.Object) map[string]*corev1.Namespace { return namespaces },
+		func(o input.Object, resp celengine.EngineResponse) { verdicts[o.ID] = policyVerdicts(resp) })
+	if err != nil {
+		return nil, err
+	}
+	var out []CaseResult
+	for _, r := range s.Results {
+		name := r.Policy[strings.LastIndex(r.Policy, "/")+1:]
+		if _, ok := e.byName[name]; !ok {
+			return nil, &Error{Msg: fmt.Sprintf("%s: result for policy %s, which the suite does not load", path, r.Policy)}
+		}
+		for _, ref := range r.Resources {
+			found := false
+			for _, o := range objects {
+				if !strings.EqualFold(o.Kind(), r.Kind) || !refersTo(ref, o) {
+					continue
+				}
+				found = true
+				v, ok := verdicts[o.ID][name]
+				if !ok {
+					v = verdict{status: "skip", message: "the policy does not apply"}
+				}
+				out = append(out, CaseResult{Suite: path, Policy: name, Resource: o.ID, Want: r.Result, Got: v.status, Message: v.message})
+			}
+			if !found {
+				out = append(out, CaseResult{Suite: path, Policy: name, Resource: r.Kind + "/" + ref, Want: r.Result, Got: "missing", Message: "no such resource in the suite's resources"})
+			}
+		}
+	}
+	return out, nil
+}
+
+func refersTo(ref string, o input.Object) bool {
+	if ns, name, ok := strings.Cut(ref, "/"); ok {
+		return ns == o.Namespace() && name == o.Name()
+	}
+	return ref == o.Name()
+}
+
+type verdict struct{ status, message string }
+
+// policyVerdicts folds each policy's rule responses (the policy and its
+// autogen variants) into pass, fail or skip.
+func policyVerdicts(resp celengine.EngineResponse) map[string]verdict {
+	out := map[string]verdict{}
+	for _, pr := range resp.Policies {
+		name := pr.Policy.GetName()
+		for i := range pr.Rules {
+			rule := &pr.Rules[i]
+			v := verdict{status: "pass"}
+			switch {
+			case rule.Status() == engineapi.RuleStatusFail || rule.Status() == engineapi.RuleStatusError:
+				v = verdict{status: "fail", message: rule.Message()}
+			case rule.Status() == engineapi.RuleStatusSkip:
+				v = verdict{status: "skip", message: rule.Message()}
+			}
+			if prev, ok := out[name]; !ok || rank(v.status) > rank(prev.status) {
+				out[name] = v
+			}
+		}
+	}
+	return out
+}
+
+func rank(status string) int {
+	switch status {
+	case "fail":
+		return 3
+	case "pass":
+		return 2
+	}
+	return 1
+}
+
+// suiteNamespaces are the namespaces a suite's resources land in: from its
+// variables file (namespaceSelector labels, or whole namespaces) and from
+// Namespace objects among its resources.
+func suiteNamespaces(dir, variables string, objects []input.Object) (map[string]*corev1.Namespace, error) {
+	out := map[string]*corev1.Namespace{}
+	for _, o := range objects {
+		if o.Kind() == "Namespace" {
+			labels := stringMap(o.Object)
+			labels["kubernetes.io/metadata.name"] = o.Name()
+			out[o.Name()] = &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: o.Name(), Labels: labels}}
+		}
+	}
+	if variables == "" {
+		return out, nil
+	}
+	path := filepath.Join(dir, variables)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, err)}
+	}
+	var v values
+	if err := yaml.Unmarshal(data, &v); err != nil {
+		return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, err)}
+	}
+	for _, sel := range v.NamespaceSelector {
+		labels := map[string]string{"kubernetes.io/metadata.name": sel.Name}
+		for k, val := range sel.Labels {
+			labels[k] = val
+		}
+		out[sel.Name] = &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: sel.Name, Labels: labels}}
+	}
+	for i := range v.Namespaces {
+		out[v.Namespaces[i].Name] = &v.Namespaces[i]
+	}
+	return out, nil
+}
+
+func stringMap(obj map[string]any) map[string]string {
+	out := map[string]string{}
+	metadata, _ := obj["metadata"].(map[string]any)
+	labels, _ := metadata["labels"].(map[string]any)
+	for k, v := range labels {
+		if s, ok := v.(string); ok {
+			out[k] = s
+		}
+	}
+	return out
+}

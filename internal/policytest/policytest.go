@@ -1,0 +1,177 @@
+// Package policytest runs the policies' own tests: Rego unit tests with OPA's
+// tester, and Kyverno test suites (kyverno-test.yaml, the format `kyverno
+// test` reads) with guard's Kyverno engine.
+package policytest
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/acme/guard/internal/kyverno"
+	"github.com/acme/guard/internal/rego"
+)
+
+// Case is one test case and its outcome.
+type Case struct {
+	Engine  string `json:"engine"`
+	Suite   string `json:"suite"` // Rego package, or the kyverno-test.yaml file
+	Name    string `json:"name"`  // Rego test rule, or policy and resource
+	Passed  bool   `json:"passed"`
+	Message string `json:"message,omitempty"`
+}
+
+// Run runs every test under dirs. An error means tests could not run (a broken
+// test or policy); failing tests are cases with Passed false.
+func Run(ctx context.Context, dirs []string, now time.Time) ([]Case, error) {
+	var cases []Case
+	results, err := rego.RunTests(ctx, dirs)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range results {
+		c := Case{Engine: rego.EngineName, Suite: r.Package, Name: r.Name, Passed: !r.Fail && r.Error == nil}
+		switch {
+		case r.Error != nil:
+			c.Message = fmt.Sprintf("%s: %v", r.Location, r.Error)
+		case r.Fail:
+			c.Message = fmt.Sprintf("%s: failed", r.Location)
+		}
+		cases = append(cases, c)
+	}
+	suites, err := kyverno.FindSuites(dirs)
+	if err != nil {
+		return nil, err
+	}
+	for _, path := range suites {
+		results, err := kyverno.RunSuite(ctx, path, now)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range results {
+			c := Case{Engine: kyverno.EngineName, Suite: path, Name: r.Policy + " " + r.Resource, Passed: r.OK()}
+			if !r.OK() {
+				c.Message = fmt.Sprintf("want %s, got %s", r.Want, r.Got)
+				if r.Message != "" {
+					c.Message += ": " + strings.TrimSpace(r.Message)
+				}
+			}
+			cases = append(cases, c)
+		}
+	}
+	sort.SliceStable(cases, func(i, j int) bool {
+		a, b := cases[i], cases[j]
+		if a.Engine != b.Engine {
+			return a.Engine > b.Engine // rego first
+		}
+		if a.Suite != b.Suite {
+			return a.Suite < b.Suite
+		}
+		return a.Name < b.Name
+	})
+	return cases, nil
+}
+
+// Failed counts the failing cases.
+func Failed(cases []Case) int {
+	n := 0
+	for _, c := range cases {
+		if !c.Passed {
+			n++
+		}
+	}
+	return n
+}
+
+// Write prints the cases as a table (text), JSON or JUnit XML.
+func Write(w io.Writer, format string, cases []Case) error {
+	switch format {
+	case "text":
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "RESULT\tENGINE\tSUITE\tTEST\tMESSAGE")
+		for _, c := range cases {
+			res := "PASS"
+			if !c.Passed {
+				res = "FAIL"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", res, c.Engine, c.Suite, c.Name, c.Message)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		failed := Failed(cases)
+		_, err := fmt.Fprintf(w, "\n%d passed, %d failed\n", len(cases)-failed, failed)
+		return err
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"cases": cases, "passed": len(cases) - Failed(cases), "failed": Failed(cases)})
+	case "junit":
+		return writeJUnit(w, cases)
+	}
+	return fmt.Errorf("unknown format %q (want text, json or junit)", format)
+}
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+}
+
+func writeJUnit(w io.Writer, cases []Case) error {
+	out := junitSuites{}
+	index := map[string]int{}
+	for _, c := range cases {
+		key := c.Engine + ":" + c.Suite
+		i, ok := index[key]
+		if !ok {
+			i = len(out.Suites)
+			index[key] = i
+			out.Suites = append(out.Suites, junitSuite{Name: key})
+		}
+		s := &out.Suites[i]
+		jc := junitCase{Name: c.Name, Classname: c.Suite}
+		if !c.Passed {
+			jc.Failure = &junitFailure{Message: c.Message}
+			s.Failures++
+			out.Failures++
+		}
+		s.Tests++
+		out.Tests++
+		s.Cases = append(s.Cases, jc)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}

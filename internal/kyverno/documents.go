@@ -2,6 +2,7 @@ package kyverno
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,6 +44,10 @@ func (d document) decode(into any) error {
 func decodeFile(path string) ([]document, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
 		return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, err)}
 	}
 	objs, err := loader.DecodeManifests(filepath.ToSlash(path), data)

@@ -1,0 +1,281 @@
+package kyverno
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acme/guard/internal/finding"
+	"github.com/acme/guard/internal/input"
+	"github.com/acme/guard/internal/loader"
+)
+
+const root = "../.."
+
+var policyDir = filepath.Join(root, "policies/kyverno")
+
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// Every suite of the library passes with guard's engine: each policy on
+// passing and failing Pods, Deployments, CronJobs and Namespaces (autogen
+// included), with namespaceSelector labels from the suite's values.
+func TestLibrarySuites(t *testing.T) {
+	suites, err := FindSuites([]string{policyDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(suites) < 6 {
+		t.Fatalf("%d suites", len(suites))
+	}
+	total := map[string]int{}
+	for _, s := range suites {
+		results, err := RunSuite(context.Background(), s, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range results {
+			total[r.Want]++
+			if !r.OK() {
+				t.Errorf("%s: %s %s: want %s, got %s (%s)", s, r.Policy, r.Resource, r.Want, r.Got, r.Message)
+			}
+		}
+	}
+	if total["pass"] < 10 || total["fail"] < 20 || total["skip"] < 5 {
+		t.Errorf("the suites need passing, failing and skipped cases: %v", total)
+	}
+}
+
+func loadInput(t *testing.T, paths ...string) *input.Input {
+	t.Helper()
+	l, err := loader.New(loader.Options{WorkDir: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := make([]string, len(paths))
+	for i, p := range paths {
+		full[i] = filepath.Join(root, p)
+	}
+	in, err := l.Load(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+func manifest(t *testing.T, yaml string) *input.Input {
+	t.Helper()
+	objs, err := loader.DecodeManifests("test.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &input.Input{Kubernetes: input.Kubernetes{Objects: objs}}
+	in.Finalize()
+	return in
+}
+
+func byPolicy(fs []finding.Finding) map[string][]finding.Finding {
+	out := map[string][]finding.Finding{}
+	for _, f := range fs {
+		out[f.PolicyID] = append(out[f.PolicyID], f)
+	}
+	return out
+}
+
+const privilegedDeployment = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: team}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      automountServiceAccountToken: false
+      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+      containers:
+        - name: web
+          image: europe-docker.pkg.dev/acme-platform-prod/prod-images/web:1.0
+          resources: {requests: {cpu: 1, memory: 1Gi}, limits: {cpu: 1, memory: 1Gi}}
+          securityContext: {privileged: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+`
+
+// The namespaceSelector sees the labels of the Namespace objects in the same
+// input, as admission sees the cluster's namespaces.
+func TestNamespaceSelectorFromInput(t *testing.T) {
+	e, err := Load([]string{policyDir}, day("2026-12-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		namespace string
+		want      int
+	}{
+		{"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n    pod-security.kubernetes.io/enforce: restricted\n    pod-security.kubernetes.io/audit: restricted\n    pod-security.kubernetes.io/warn: restricted\n", 1},
+		{"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n", 0},
+	}
+	for _, tt := range tests {
+		fs, err := e.Evaluate(context.Background(), manifest(t, tt.namespace+"---"+privilegedDeployment))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := byPolicy(fs)["K8S-001"]
+		if len(got) != tt.want {
+			t.Errorf("namespace %q: %d K8S-001 findings, want %d: %+v", tt.namespace, len(got), tt.want, got)
+		}
+		for _, f := range got {
+			if f.Resource != "Deployment/team/web" || f.Line != 10 || !strings.Contains(f.Message, "Privileged containers are forbidden") {
+				t.Errorf("finding %+v", f)
+			}
+		}
+	}
+}
+
+func TestExceptions(t *testing.T) {
+	exceptions := t.TempDir()
+	for _, f := range []string{"app-migration-scratch-volume.yaml", "unused-exception.yaml"} {
+		data, err := os.ReadFile(filepath.Join(root, "testdata/kyverno", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(exceptions, f), data, 0o644)
+	}
+	in := loadInput(t, "testdata/kyverno/workloads")
+	tests := []struct {
+		now                 string
+		waived, volumeDeny  int
+		expired, unusedWarn int
+	}{
+		// the migration job's volume is excepted; the batch exception matches nothing
+		{"2026-12-01", 1, 0, 0, 1},
+		// after both expire, neither applies: the volume fails, and both files must go
+		{"2027-07-01", 0, 1, 2, 0},
+	}
+	for _, tt := range tests {
+		e, err := Load([]string{policyDir, exceptions}, day(tt.now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, err := e.Evaluate(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var waived, volumeDeny, expired, unused int
+		for _, f := range fs {
+			switch {
+			case f.Waived && f.PolicyID == "K8S-004":
+				waived++
+				if !strings.Contains(f.Message, "kyverno/app-migration-scratch-volume") {
+					t.Errorf("waived finding %+v", f)
+				}
+			case f.PolicyID == "K8S-004" && f.Fails(finding.Low):
+				volumeDeny++
+			case f.PolicyID == "EXC-001" && f.Fails(finding.Low):
+				expired++
+			case f.PolicyID == "EXC-002" && f.Level == finding.Warn:
+				unused++
+				if !strings.Contains(f.Message, "legacy-batch-token") {
+					t.Errorf("unused finding %+v", f)
+				}
+			default:
+				t.Errorf("unexpected finding at %s: %+v", tt.now, f)
+			}
+		}
+		if waived != tt.waived || volumeDeny != tt.volumeDeny || expired != tt.expired || unused != tt.unusedWarn {
+			t.Errorf("%s: waived %d volume %d expired %d unused %d", tt.now, waived, volumeDeny, expired, unused)
+		}
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	tests := []struct{ doc, want string }{
+		{"apiVersion: policies.kyverno.io/v1\nkind: PolicyException\nmetadata:\n  name: x\nspec:\n  policyRefs: [{name: p, kind: ValidatingPolicy}]\n",
+			"x.yaml:1: PolicyException x needs annotation guard.acme.example/owner, annotation guard.acme.example/reason, spec.expiresAt"},
+		{"apiVersion: policies.kyverno.io/v1\nkind: ValidatingPolicy\nmetadata:\n  name: p\nspec:\n  validations: [{expression: 'true'}]\n",
+			"x.yaml:1: ValidatingPolicy p needs the annotation policies.kyverno.io/severity"},
+		{"apiVersion: policies.kyverno.io/v1\nkind: ValidatingPolicy\nmetadata:\n  name: p\n  annotations: {policies.kyverno.io/severity: low}\nspec:\n  matchConstraints: {resourceRules: [{apiGroups: [''], apiVersions: [v1], operations: [CREATE], resources: [pods]}]}\n  validations: [{expression: 'object.spec.nope('}]\n",
+			"compiling Kyverno policies"},
+		{"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c: d\n", "x.yaml:4: malformed YAML"},
+	}
+	for _, tt := range tests {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "x.yaml"), []byte(tt.doc), 0o644)
+		_, err := Load([]string{dir}, time.Now())
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("error %v, want %q", err, tt.want)
+		}
+	}
+}
+
+// BenchmarkDeployments evaluates the library on generated Deployments, half of
+// them violating: policies compiled once, one admission request each.
+func BenchmarkDeployments(b *testing.B) {
+	e, err := Load([]string{policyDir}, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := generateDeployments(2000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		fs, err := e.Evaluate(context.Background(), in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(fs) != 1000 {
+			b.Fatalf("%d findings, want 1000", len(fs))
+		}
+	}
+}
+
+// generateDeployments builds an input of n Deployments in a restricted
+// namespace; every odd one runs a privileged container (one K8S-001 finding).
+func generateDeployments(n int) *input.Input {
+	in := &input.Input{}
+	in.Kubernetes.Objects = append(in.Kubernetes.Objects, input.Object{Object: map[string]any{
+		"apiVersion": "v1", "kind": "Namespace",
+		"metadata": map[string]any{"name": "app", "labels": map[string]any{
+			"pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted", "pod-security.kubernetes.io/warn": "restricted",
+		}},
+	}})
+	for i := 0; i < n; i++ {
+		container := map[string]any{
+			"name": "app", "image": "europe-docker.pkg.dev/acme-platform-prod/prod-images/app:1.4.2",
+			"resources": map[string]any{
+				"requests": map[string]any{"cpu": "100m", "memory": "128Mi"},
+				"limits":   map[string]any{"cpu": "500m", "memory": "256Mi"},
+			},
+			"securityContext": map[string]any{
+				"allowPrivilegeEscalation": false, "privileged": i%2 == 1,
+				"capabilities": map[string]any{"drop": []any{"ALL"}},
+			},
+		}
+		name := "app-" + strconv.Itoa(i)
+		in.Kubernetes.Objects = append(in.Kubernetes.Objects, input.Object{Object: map[string]any{
+			"apiVersion": "apps/v1", "kind": "Deployment",
+			"metadata": map[string]any{"name": name, "namespace": "app"},
+			"spec": map[string]any{
+				"selector": map[string]any{"matchLabels": map[string]any{"app": name}},
+				"template": map[string]any{
+					"metadata": map[string]any{"labels": map[string]any{"app": name}},
+					"spec": map[string]any{
+						"automountServiceAccountToken": false,
+						"securityContext":              map[string]any{"runAsNonRoot": true, "seccompProfile": map[string]any{"type": "RuntimeDefault"}},
+						"containers":                   []any{container},
+					},
+				},
+			},
+		}})
+	}
+	in.Finalize()
+	return in
+}

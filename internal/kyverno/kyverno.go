@@ -44,6 +44,7 @@ const (
 	AnnotationID          = "guard.acme.example/id"
 	AnnotationOwner       = "guard.acme.example/owner"
 	AnnotationReason      = "guard.acme.example/reason"
+	annotationRemediation = "guard.acme.example/remediation"
 	annotationTitle       = "policies.kyverno.io/title"
 	annotationDescription = "policies.kyverno.io/description"
 	annotationSeverity    = "policies.kyverno.io/severity"
@@ -185,6 +186,7 @@ func policyMetadata(vp *policiesv1beta1.ValidatingPolicy, d document) (finding.P
 	p := finding.Policy{
 		ID: ann[AnnotationID], Engine: EngineName, Name: vp.Name,
 		Title: ann[annotationTitle], Description: strings.TrimSpace(ann[annotationDescription]),
+		Remediation: ann[annotationRemediation],
 		Controls: []string{}, File: d.file, Line: d.line,
 	}
 	if p.ID == "" {

@@ -422,3 +422,99 @@ func TestInspectPoliciesVersion(t *testing.T) {
 		t.Errorf("version:\n%s", v.stdout)
 	}
 }
+
+func TestGuardTest(t *testing.T) {
+	r := guard(t, "test")
+	if r.code != 0 || !strings.Contains(r.stdout, " passed, 0 failed") {
+		t.Fatalf("guard test on policies/: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"PASS    rego", "PASS    kyverno  policies/kyverno/restricted-pod-security/kyverno-test.yaml"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("guard test output lacks %q", want)
+		}
+	}
+	failing := guard(t, "test", "--format", "junit", "testdata/policytests/failing")
+	var suites struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+	}
+	if failing.code != 1 || xml.Unmarshal([]byte(failing.stdout), &suites) != nil || suites.Failures != 2 || suites.Tests != 2 {
+		t.Errorf("a failing Rego test and a failing Kyverno suite: exit %d, %+v\n%s", failing.code, suites, failing.stdout)
+	}
+	broken := guard(t, "test", "testdata/policytests/broken")
+	if broken.code != 2 || !strings.Contains(broken.stderr, "testdata/policytests/broken/no-such-policy.yaml: no such file or directory") {
+		t.Errorf("a broken suite: exit %d %s", broken.code, broken.stderr)
+	}
+}
+
+// docs/policies.md lists exactly the loaded policies, with their metadata.
+func TestPolicyDocsInSync(t *testing.T) {
+	r := guard(t, "policies", "--format", "json")
+	var policies []struct {
+		ID, Engine, Severity, Title, Remediation string
+		Controls                                 []string
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &policies); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile(filepath.Join(root, "docs/policies.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(doc), "\n") {
+		if strings.HasPrefix(line, "| ") && !strings.HasPrefix(line, "| ID ") {
+			id := strings.TrimSpace(strings.Split(line, "|")[1])
+			rows[id] = line
+		}
+	}
+	escape := strings.NewReplacer("|", `\|`).Replace
+	for _, p := range policies {
+		want := fmt.Sprintf("| %s | %s | %s | %s | %s | %s |", p.ID, p.Engine, p.Severity, strings.Join(p.Controls, "; "), escape(p.Title), escape(p.Remediation))
+		if rows[p.ID] != want {
+			t.Errorf("docs/policies.md row for %s:\n got %s\nwant %s", p.ID, rows[p.ID], want)
+		}
+		delete(rows, p.ID)
+	}
+	for id := range rows {
+		t.Errorf("docs/policies.md lists %s, which guard does not load", id)
+	}
+	if len(policies) < 36 {
+		t.Errorf("%d policies", len(policies))
+	}
+}
+
+// One source of truth: the base stack installs exactly the Kyverno policy
+// files guard checks, in both clusters.
+func TestStackInstallsThePolicyFiles(t *testing.T) {
+	r := guard(t, "inspect", "stacks/base")
+	var in struct {
+		Kubernetes struct {
+			Objects []struct {
+				Object struct {
+					Kind     string
+					Metadata struct{ Name string }
+				}
+				Release struct{ Region string }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &in); err != nil {
+		t.Fatal(err)
+	}
+	installed := map[string]int{}
+	for _, o := range in.Kubernetes.Objects {
+		if o.Object.Kind == "ValidatingPolicy" {
+			installed[o.Object.Metadata.Name]++
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(root, "policies/kyverno/*/policy.yaml"))
+	if len(files) == 0 || len(installed) != len(files) {
+		t.Errorf("%d policy files, %d installed: %v", len(files), len(installed), installed)
+	}
+	for name, n := range installed {
+		if n != 2 {
+			t.Errorf("%s installed in %d clusters, want both", name, n)
+		}
+	}
+}

@@ -27,5 +27,5 @@ opa check --strict policies
 step "platform: helm lint, helm template, kubectl-validate, tofu fmt"
 scripts/validate-platform.sh
 
-step "go test"
-go test -count=1 ./...
+step "go test (with the kyverno test parity check)"
+GUARD_KYVERNO_CLI="$PWD/.cache/bin/kyverno" go test -count=1 ./...

@@ -7,6 +7,8 @@
 #   kubectl-validate offline schema validation of the rendered charts
 #   tofu             tofu fmt -check on the stacks (through tools/tofu, a
 #                    wrapper module: OpenTofu's go.mod has a replace directive)
+#   kyverno          the upstream Kyverno CLI, for the `kyverno test` parity
+#                    check (through tools/kyverno, with Kyverno's replace line)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="$PWD/.cache/bin"
@@ -16,7 +18,8 @@ export GOFLAGS=-buildvcs=false
 OPA_VERSION=v1.20.0
 HELM_VERSION=v3.21.4
 KUBECTL_VALIDATE_VERSION=v0.0.4
-TOFU_VERSION=v1.10.6 # pinned in tools/tofu/go.mod
+TOFU_VERSION=v1.10.6    # pinned in tools/tofu/go.mod
+KYVERNO_VERSION=v1.19.1 # pinned in tools/kyverno/go.mod
 
 fresh() { [ -x "$BIN/$1" ] && [ "$(cat "$BIN/$1.version" 2>/dev/null)" = "$2" ]; }
 stamp() { echo "$2" > "$BIN/$1.version"; }
@@ -36,4 +39,8 @@ fi
 if ! fresh tofu "$TOFU_VERSION"; then
   echo "tools: building tofu $TOFU_VERSION" >&2
   (cd tools/tofu && go build -o "$BIN/tofu" github.com/opentofu/opentofu/cmd/tofu) && stamp tofu "$TOFU_VERSION"
+fi
+if ! fresh kyverno "$KYVERNO_VERSION"; then
+  echo "tools: building kyverno $KYVERNO_VERSION" >&2
+  (cd tools/kyverno && go build -o "$BIN/kyverno" github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno) && stamp kyverno "$KYVERNO_VERSION"
 fi

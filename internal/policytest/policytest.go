@@ -25,6 +25,9 @@ type Case struct {
 	Name    string `json:"name"`  // Rego test rule, or policy and resource
 	Passed  bool   `json:"passed"`
 	Message string `json:"message,omitempty"`
+	// Want and Got are a Kyverno case's expected and actual result (pass, fail, skip).
+	Want string `json:"want,omitempty"`
+	Got  string `json:"got,omitempty"`
 }
 
 // Run runs every test under dirs. An error means tests could not run (a broken
@@ -55,7 +58,7 @@ func Run(ctx context.Context, dirs []string, now time.Time) ([]Case, error) {
 			return nil, err
 		}
 		for _, r := range results {
-			c := Case{Engine: kyverno.EngineName, Suite: path, Name: r.Policy + " " + r.Resource, Passed: r.OK()}
+			c := Case{Engine: kyverno.EngineName, Suite: path, Name: r.Policy + " " + r.Resource, Passed: r.OK(), Want: r.Want, Got: r.Got}
 			if !r.OK() {
 				c.Message = fmt.Sprintf("want %s, got %s", r.Want, r.Got)
 				if r.Message != "" {

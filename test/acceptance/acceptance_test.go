@@ -518,3 +518,66 @@ func TestStackInstallsThePolicyFiles(t *testing.T) {
 		}
 	}
 }
+
+// guard test and the upstream `kyverno test` (built at the same version by
+// scripts/tools.sh) agree result for result on policies/kyverno: every result
+// kyverno compares ("Ok" rows) is a guard case with the same outcome, and
+// every pass or fail case of guard is one kyverno compared.
+func TestKyvernoTestParity(t *testing.T) {
+	cli := os.Getenv("GUARD_KYVERNO_CLI")
+	if cli == "" {
+		t.Skip("GUARD_KYVERNO_CLI is not set (scripts/test.sh builds the Kyverno CLI and sets it)")
+	}
+	upstream := run(t, exec.Command(cli, "test", "policies/kyverno", "--output-format", "json", "--remove-color"))
+	if upstream.code != 0 {
+		t.Fatalf("kyverno test: exit %d\n%s", upstream.code, upstream.stderr)
+	}
+	var rows []struct{ POLICY, RESOURCE, RESULT, REASON string }
+	for _, chunk := range strings.Split(upstream.stdout, "\n[\n") [1:] {
+		var part []struct{ POLICY, RESOURCE, RESULT, REASON string }
+		end := strings.Index(chunk, "\n]")
+		if err := json.Unmarshal([]byte("[\n"+chunk[:end+2]), &part); err != nil {
+			t.Fatalf("kyverno test output: %v", err)
+		}
+		rows = append(rows, part...)
+	}
+	kyverno := map[string]bool{}
+	for _, r := range rows {
+		if r.REASON != "Ok" {
+			continue // "Excluded": kyverno's row for a kind the policy does not match
+		}
+		parts := strings.Split(r.RESOURCE, "/")
+		key := r.POLICY + " " + strings.Join(parts[len(parts)-3:], "/")
+		kyverno[key] = r.RESULT == "Pass"
+	}
+	ours := guard(t, "test", "--format", "json", "policies/kyverno")
+	var got struct {
+		Cases []struct {
+			Name, Want string
+			Passed     bool
+		}
+	}
+	if err := json.Unmarshal([]byte(ours.stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	guardCases := map[string]bool{}
+	compared := map[string]bool{} // pass and fail expectations: kyverno compares those
+	for _, c := range got.Cases {
+		guardCases[c.Name] = c.Passed
+		compared[c.Name] = c.Want != "skip"
+	}
+	if len(kyverno) < 40 {
+		t.Fatalf("only %d results compared by kyverno test", len(kyverno))
+	}
+	for key, passed := range kyverno {
+		g, ok := guardCases[key]
+		if !ok || g != passed {
+			t.Errorf("%s: kyverno test passed=%v, guard test passed=%v (present %v)", key, passed, g, ok)
+		}
+	}
+	for key := range guardCases {
+		if _, ok := kyverno[key]; !ok && compared[key] {
+			t.Errorf("%s: guard test checked it, kyverno test did not compare it", key)
+		}
+	}
+}

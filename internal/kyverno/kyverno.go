@@ -187,7 +187,7 @@ func policyMetadata(vp *policiesv1beta1.ValidatingPolicy, d document) (finding.P
 		ID: ann[AnnotationID], Engine: EngineName, Name: vp.Name,
 		Title: ann[annotationTitle], Description: strings.TrimSpace(ann[annotationDescription]),
 		Remediation: ann[annotationRemediation],
-		Controls: []string{}, File: d.file, Line: d.line,
+		Controls:    []string{}, File: d.file, Line: d.line,
 	}
 	if p.ID == "" {
 		p.ID = vp.Name

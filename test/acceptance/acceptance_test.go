@@ -533,7 +533,7 @@ func TestKyvernoTestParity(t *testing.T) {
 		t.Fatalf("kyverno test: exit %d\n%s", upstream.code, upstream.stderr)
 	}
 	var rows []struct{ POLICY, RESOURCE, RESULT, REASON string }
-	for _, chunk := range strings.Split(upstream.stdout, "\n[\n") [1:] {
+	for _, chunk := range strings.Split(upstream.stdout, "\n[\n")[1:] {
 		var part []struct{ POLICY, RESOURCE, RESULT, REASON string }
 		end := strings.Index(chunk, "\n]")
 		if err := json.Unmarshal([]byte("[\n"+chunk[:end+2]), &part); err != nil {

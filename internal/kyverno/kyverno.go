@@ -18,6 +18,8 @@ import (
 	"time"
 
 	policiesv1beta1 "github.com/kyverno/api/api/policies.kyverno.io/v1beta1"
+	kyvernov1 "github.com/kyverno/kyverno/api/kyverno/v1"
+	kyvernov2 "github.com/kyverno/kyverno/api/kyverno/v2"
 	celengine "github.com/kyverno/kyverno/pkg/cel/engine"
 	"github.com/kyverno/kyverno/pkg/cel/libs"
 	"github.com/kyverno/kyverno/pkg/cel/matching"
@@ -80,6 +82,7 @@ type Engine struct {
 	actions    map[string]string // policy name -> "deny" or "warn"
 	exceptions []Exception
 	provider   vpolengine.Provider
+	legacy     *legacy
 	now        time.Time
 }
 
@@ -104,6 +107,8 @@ func build(docs []document, now time.Time) (*Engine, error) {
 	e := &Engine{byName: map[string]finding.Policy{}, actions: map[string]string{}, now: now}
 	var vpols []policiesv1beta1.ValidatingPolicyLike
 	var celExceptions []*policiesv1beta1.PolicyException
+	var legacyPolicies []kyvernov1.PolicyInterface
+	var legacyExceptions []*kyvernov2.PolicyException
 	{
 		for _, d := range docs {
 			switch {
@@ -123,6 +128,37 @@ func build(docs []document, now time.Time) (*Engine, error) {
 				e.policies = append(e.policies, p)
 				e.actions[vp.Name] = level(vp.Spec.ValidationActions())
 				vpols = append(vpols, &vp)
+			case d.group() == "kyverno.io" && (d.kind() == "ClusterPolicy" || d.kind() == "Policy"):
+				var lp kyvernov1.PolicyInterface
+				if d.kind() == "ClusterPolicy" {
+					var cp kyvernov1.ClusterPolicy
+					if err := d.decode(&cp); err != nil {
+						return nil, err
+					}
+					lp = &cp
+				} else {
+					var np kyvernov1.Policy
+					if err := d.decode(&np); err != nil {
+						return nil, err
+					}
+					lp = &np
+				}
+				p, err := legacyMetadata(lp, d)
+				if err != nil {
+					return nil, err
+				}
+				if other, dup := e.byName[p.Name]; dup {
+					return nil, &Error{Msg: fmt.Sprintf("%s:%d: %s %s is also defined in %s:%d", d.file, d.line, d.kind(), p.Name, other.File, other.Line)}
+				}
+				e.byName[p.Name] = p
+				e.policies = append(e.policies, p)
+				legacyPolicies = append(legacyPolicies, lp)
+			case d.group() == "kyverno.io" && d.kind() == "PolicyException":
+				var px kyvernov2.PolicyException
+				if err := d.decode(&px); err != nil {
+					return nil, err
+				}
+				legacyExceptions = append(legacyExceptions, &px)
 			case d.group() == "policies.kyverno.io" && d.kind() == "PolicyException":
 				var px policiesv1beta1.PolicyException
 				if err := d.decode(&px); err != nil {
@@ -167,6 +203,9 @@ func build(docs []document, now time.Time) (*Engine, error) {
 		return nil, &Error{Msg: fmt.Sprintf("compiling Kyverno policies: %v", err)}
 	}
 	e.provider = provider
+	if len(legacyPolicies) > 0 {
+		e.legacy = newLegacy(legacyPolicies, legacyExceptions)
+	}
 	return e, nil
 }
 
@@ -277,7 +316,56 @@ func (e *Engine) Evaluate(ctx context.Context, in *input.Input) ([]finding.Findi
 	if err != nil {
 		return nil, err
 	}
+	if e.legacy != nil {
+		for _, o := range in.Kubernetes.Objects {
+			resps, err := e.legacy.validate(ctx, o, namespaceLabels(namespaces[contextOf(o)], o))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, e.legacyFindings(o, resps)...)
+		}
+	}
 	return append(out, e.exceptionFindings(used)...), nil
+}
+
+// namespaceLabels are the labels of the namespace o lands in, if the input has it.
+func namespaceLabels(namespaces map[string]*corev1.Namespace, o input.Object) map[string]string {
+	ns := o.Namespace()
+	if ns == "" && !input.ClusterScoped(o.Kind()) {
+		ns = "default"
+	}
+	if n, ok := namespaces[ns]; ok {
+		return n.Labels
+	}
+	return nil
+}
+
+func (e *Engine) legacyFindings(o input.Object, resps []engineapi.EngineResponse) []finding.Finding {
+	var out []finding.Finding
+	for _, resp := range resps {
+		p := e.byName[legacyName(resp.Policy().AsKyvernoPolicy())]
+		for i := range resp.PolicyResponse.Rules {
+			rule := &resp.PolicyResponse.Rules[i]
+			f := finding.Finding{
+				PolicyID: p.ID, Title: p.Title, Severity: p.Severity, Controls: p.Controls, Engine: EngineName,
+				Level: legacyLevel(resp.Policy().AsKyvernoPolicy(), rule.Name()), Resource: o.ID, File: o.Source.File, Line: o.Source.Line,
+			}
+			switch {
+			case rule.Status() == engineapi.RuleStatusFail:
+				f.Message = fmt.Sprintf("%s %s: rule %s: %s", o.Kind(), o.Name(), rule.Name(), strings.TrimSpace(rule.Message()))
+			case rule.Status() == engineapi.RuleStatusError:
+				f.Level = finding.Deny
+				f.Message = fmt.Sprintf("%s %s: rule %s could not be evaluated: %s", o.Kind(), o.Name(), rule.Name(), rule.Message())
+			case rule.IsException():
+				f.Waived = true
+				f.Message = fmt.Sprintf("%s %s: rule %s excepted: %s", o.Kind(), o.Name(), rule.Name(), rule.Message())
+			default:
+				continue
+			}
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // admit evaluates each object as an admission request, with the namespaces

@@ -279,3 +279,37 @@ func generateDeployments(n int) *input.Input {
 	in.Finalize()
 	return in
 }
+
+// Legacy kyverno.io/v1 ClusterPolicies still run, with autogen.
+func TestLegacyClusterPolicy(t *testing.T) {
+	results, err := RunSuite(context.Background(), filepath.Join(root, "testdata/kyverno/legacy/kyverno-test.yaml"), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 3 {
+		t.Fatalf("%d results", len(results))
+	}
+	for _, r := range results {
+		if !r.OK() {
+			t.Errorf("%s %s: want %s, got %s", r.Policy, r.Resource, r.Want, r.Got)
+		}
+	}
+	e, err := Load([]string{filepath.Join(root, "testdata/kyverno/legacy")}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := e.Evaluate(context.Background(), loadInput(t, "testdata/kyverno/legacy/resources.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, f := range fs {
+		if f.PolicyID != "LEGACY-001" || !f.Fails(finding.Low) {
+			t.Errorf("finding %+v", f)
+		}
+		got[f.Resource] = true
+	}
+	if !got["Pod/team/privileged-pod"] || !got["Deployment/team/privileged-deployment"] || len(got) != 2 {
+		t.Errorf("findings on %v", got)
+	}
+}

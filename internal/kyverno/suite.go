@@ -131,11 +131,32 @@ func RunSuite(ctx context.Context, path string, now time.Time) ([]CaseResult, er
 	if err != nil {
 		return nil, err
 	}
+	if e.legacy != nil {
+		for _, o := range objects {
+			resps, err := e.legacy.validate(ctx, o, namespaceLabels(namespaces, o))
+			if err != nil {
+				return nil, err
+			}
+			for name, v := range legacyVerdicts(resps) {
+				if verdicts[o.ID] == nil {
+					verdicts[o.ID] = map[string]verdict{}
+				}
+				verdicts[o.ID][name] = v
+			}
+		}
+	}
 	var out []CaseResult
 	for _, r := range s.Results {
-		name := r.Policy[strings.LastIndex(r.Policy, "/")+1:]
+		name := r.Policy
+		if _, ok := e.byName[name]; !ok {
+			name = r.Policy[strings.LastIndex(r.Policy, "/")+1:]
+		}
 		if _, ok := e.byName[name]; !ok {
 			return nil, &Error{Msg: fmt.Sprintf("%s: result for policy %s, which the suite does not load", path, r.Policy)}
+		}
+		key := name
+		if r.Rule != "" {
+			key = name + "/" + r.Rule
 		}
 		for _, ref := range r.Resources {
 			found := false
@@ -144,7 +165,7 @@ func RunSuite(ctx context.Context, path string, now time.Time) ([]CaseResult, er
 					continue
 				}
 				found = true
-				v, ok := verdicts[o.ID][name]
+				v, ok := verdicts[o.ID][key]
 				if !ok {
 					v = verdict{status: "skip", message: "the policy does not apply"}
 				}
@@ -166,6 +187,29 @@ func refersTo(ref string, o input.Object) bool {
 }
 
 type verdict struct{ status, message string }
+
+// legacyVerdicts folds legacy rule responses per policy and per policy/rule.
+func legacyVerdicts(resps []engineapi.EngineResponse) map[string]verdict {
+	out := map[string]verdict{}
+	for _, resp := range resps {
+		name := legacyName(resp.Policy().AsKyvernoPolicy())
+		for i := range resp.PolicyResponse.Rules {
+			rule := &resp.PolicyResponse.Rules[i]
+			v := verdict{status: "pass"}
+			switch rule.Status() {
+			case engineapi.RuleStatusFail, engineapi.RuleStatusError:
+				v = verdict{status: "fail", message: rule.Message()}
+			case engineapi.RuleStatusSkip:
+				v = verdict{status: "skip", message: rule.Message()}
+			}
+			out[name+"/"+rule.Name()] = v
+			if prev, ok := out[name]; !ok || rank(v.status) > rank(prev.status) {
+				out[name] = v
+			}
+		}
+	}
+	return out
+}
 
 // policyVerdicts folds each policy's rule responses (the policy and its
 // autogen variants) into pass, fail or skip.

@@ -62,7 +62,7 @@ func writeText(w io.Writer, r *Report, opts Options) error {
 		b.WriteString("\n")
 	}
 	s := r.Summarize()
-	checked := fmt.Sprintf("%d resources and %d objects checked against %d policies", s.Resources, s.Objects, s.Policies)
+	checked := fmt.Sprintf("%s and %s checked against %s", plural(s.Resources, "resource"), plural(s.Objects, "object"), plural(s.Policies, "policy"))
 	if s.Findings == 0 {
 		fmt.Fprintf(&b, "%s: no findings.\n", checked)
 	} else {
@@ -84,8 +84,11 @@ func writeText(w io.Writer, r *Report, opts Options) error {
 }
 
 func plural(n int, noun string) string {
-	if n == 1 {
+	switch {
+	case n == 1:
 		return fmt.Sprintf("%d %s", n, noun)
+	case strings.HasSuffix(noun, "y"):
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }

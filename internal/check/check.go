@@ -63,6 +63,15 @@ func LoadPolicies(ctx context.Context, dirs []string, now time.Time) (*Policies,
 		return nil, err
 	}
 	p := &Policies{rego: r, kyverno: k}
+	ids := map[string]bool{}
+	for _, rp := range r.Policies() {
+		ids[rp.ID] = true
+	}
+	for id, x := range k.RegoPolicyRefs() {
+		if !ids[id] {
+			return nil, fmt.Errorf("%s:%d: PolicyException %s refers to Rego policy %s, which is not loaded", x.File, x.Line, x.Name, id)
+		}
+	}
 	if len(p.List()) == 0 {
 		return nil, fmt.Errorf("no policies (Rego packages with deny or warn rules, Kyverno ValidatingPolicies) found in %v", dirs)
 	}
@@ -82,7 +91,7 @@ func (p *Policies) Evaluate(ctx context.Context, in *input.Input) ([]finding.Fin
 	if err != nil {
 		return nil, err
 	}
-	kfs, err := p.kyverno.Evaluate(ctx, in)
+	kfs, err := p.kyverno.Evaluate(ctx, in, fs)
 	if err != nil {
 		return nil, err
 	}

@@ -64,7 +64,6 @@ type Exception struct {
 	Name, Namespace string
 	Owner, Reason   string
 	ExpiresAt       time.Time
-	Policies        []string
 	File            string
 	Line            int
 	cel             *policiesv1beta1.PolicyException
@@ -83,7 +82,9 @@ type Engine struct {
 	exceptions []Exception
 	provider   vpolengine.Provider
 	legacy     *legacy
-	now        time.Time
+	// regoExceptions are the exceptions that name Rego policies.
+	regoExceptions []*regoException
+	now            time.Time
 }
 
 // Load reads every ValidatingPolicy and PolicyException (policies.kyverno.io)
@@ -184,11 +185,18 @@ func build(docs []document, now time.Time) (*Engine, error) {
 		}
 		ids[p.ID] = p.Name
 	}
-	for _, x := range e.exceptions {
-		for _, name := range x.Policies {
-			if _, ok := e.byName[name]; !ok {
-				return nil, &Error{Msg: fmt.Sprintf("%s:%d: PolicyException %s refers to ValidatingPolicy %s, which is not loaded", x.File, x.Line, x.Name, name)}
+	for i, x := range e.exceptions {
+		for _, ref := range x.cel.Spec.PolicyRefs {
+			if _, ok := e.byName[ref.Name]; !ok && ref.Kind != RegoPolicyKind {
+				return nil, &Error{Msg: fmt.Sprintf("%s:%d: PolicyException %s refers to %s %s, which is not loaded", x.File, x.Line, x.Name, ref.Kind, ref.Name)}
 			}
+		}
+		rx, err := compileRegoException(i, x)
+		if err != nil {
+			return nil, err
+		}
+		if rx != nil {
+			e.regoExceptions = append(e.regoExceptions, rx)
 		}
 	}
 	if len(e.exceptions) > 0 {
@@ -273,9 +281,6 @@ func exceptionMetadata(px *policiesv1beta1.PolicyException, d document) (Excepti
 	if len(missing) > 0 {
 		return x, &Error{Msg: fmt.Sprintf("%s:%d: PolicyException %s needs %s", d.file, d.line, px.Name, strings.Join(missing, ", "))}
 	}
-	for _, ref := range px.Spec.PolicyRefs {
-		x.Policies = append(x.Policies, ref.Name)
-	}
 	return x, nil
 }
 
@@ -300,14 +305,19 @@ func (e *Engine) Exceptions() []Exception { return e.exceptions }
 
 // Evaluate runs every policy on every object of the input, as admission would
 // on CREATE, and returns the findings: failures as deny (or warn, for Audit
-// and Warn policies), excepted failures as waived findings.
-func (e *Engine) Evaluate(ctx context.Context, in *input.Input) ([]finding.Finding, error) {
+// and Warn policies), excepted failures as waived findings. regoFindings are
+// the Rego engine's findings of the same input: the exceptions that name Rego
+// policies waive them in place.
+func (e *Engine) Evaluate(ctx context.Context, in *input.Input, regoFindings []finding.Finding) ([]finding.Finding, error) {
+	used := map[string]bool{}
+	if err := e.waiveRego(in, regoFindings, used); err != nil {
+		return nil, err
+	}
 	if len(e.policies) == 0 {
 		return nil, nil
 	}
 	namespaces := namespacesByContext(in)
 	var out []finding.Finding
-	used := map[string]bool{}
 	err := e.admit(ctx, in.Kubernetes.Objects, func(o input.Object) map[string]*corev1.Namespace {
 		return namespaces[contextOf(o)]
 	}, func(o input.Object, resp celengine.EngineResponse) {

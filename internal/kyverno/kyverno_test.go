@@ -124,7 +124,7 @@ func TestNamespaceSelectorFromInput(t *testing.T) {
 		{"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n", 0},
 	}
 	for _, tt := range tests {
-		fs, err := e.Evaluate(context.Background(), manifest(t, tt.namespace+"---"+privilegedDeployment))
+		fs, err := e.Evaluate(context.Background(), manifest(t, tt.namespace+"---"+privilegedDeployment), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,7 +165,7 @@ func TestExceptions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fs, err := e.Evaluate(context.Background(), in)
+		fs, err := e.Evaluate(context.Background(), in, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -227,7 +227,7 @@ func BenchmarkDeployments(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		fs, err := e.Evaluate(context.Background(), in)
+		fs, err := e.Evaluate(context.Background(), in, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -298,7 +298,7 @@ func TestLegacyClusterPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs, err := e.Evaluate(context.Background(), loadInput(t, "testdata/kyverno/legacy/resources.yaml"))
+	fs, err := e.Evaluate(context.Background(), loadInput(t, "testdata/kyverno/legacy/resources.yaml"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

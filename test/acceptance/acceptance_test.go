@@ -587,3 +587,29 @@ func kyvernoParity(t *testing.T, cli, dir string) {
 		}
 	}
 }
+
+// A PolicyException in the Kyverno format excepts a Rego finding too.
+func TestRegoFindingExcepted(t *testing.T) {
+	r := guard(t, "check", "--format", "json", "--policy", "policies", "--policy", "testdata/kyverno/rego-exceptions",
+		"--source", baseSources, "testdata/plans/base-legacy-abac.json")
+	var rep struct {
+		Findings []struct {
+			Policy, Resource, Message string
+			Waived                    bool
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	waived := map[string]bool{}
+	for _, f := range rep.Findings {
+		waived[f.Resource] = f.Waived
+	}
+	if r.code != 1 || len(rep.Findings) != 2 || !waived[`module.region["secondary"].google_container_cluster.this`] || waived[`module.region["primary"].google_container_cluster.this`] {
+		t.Errorf("exit %d: %+v", r.code, rep.Findings)
+	}
+	if sarif := guard(t, "check", "--format", "sarif", "--policy", "policies", "--policy", "testdata/kyverno/rego-exceptions",
+		"--source", baseSources, "testdata/plans/base-legacy-abac.json"); !strings.Contains(sarif.stdout, `"kind": "external"`) {
+		t.Errorf("a waived finding is a suppressed SARIF result")
+	}
+}

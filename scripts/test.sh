@@ -19,10 +19,10 @@ step "go vet"
 go vet ./...
 
 step "opa fmt, opa check --strict"
-if [ -n "$(opa fmt -l policies)" ]; then
-  echo "opa fmt would change:" >&2; opa fmt -l policies >&2; exit 1
+if [ -n "$(opa fmt -l policies/rego)" ]; then
+  echo "opa fmt would change:" >&2; opa fmt -l policies/rego >&2; exit 1
 fi
-opa check --strict policies
+opa check --strict policies/rego
 
 step "platform: helm lint, helm template, kubectl-validate, tofu fmt"
 scripts/validate-platform.sh

@@ -118,7 +118,7 @@ func build(docs []document, now time.Time) (*Engine, error) {
 				if err := d.decode(&vp); err != nil {
 					return nil, err
 				}
-				p, err := policyMetadata(&vp, d)
+				p, err := policyMetadata("ValidatingPolicy", vp.Name, vp.GetAnnotations(), d)
 				if err != nil {
 					return nil, err
 				}
@@ -144,7 +144,7 @@ func build(docs []document, now time.Time) (*Engine, error) {
 					}
 					lp = &np
 				}
-				p, err := legacyMetadata(lp, d)
+				p, err := policyMetadata(d.kind(), legacyName(lp), lp.GetAnnotations(), d)
 				if err != nil {
 					return nil, err
 				}
@@ -226,25 +226,25 @@ func level(actions []admissionregistrationv1.ValidationAction) string {
 	return string(finding.Warn)
 }
 
-// policyMetadata reads the guard and policies.kyverno.io annotations. A policy
-// without a guard id is known by its name; a severity is required.
-func policyMetadata(vp *policiesv1beta1.ValidatingPolicy, d document) (finding.Policy, error) {
-	ann := vp.GetAnnotations()
+// policyMetadata reads the guard and policies.kyverno.io annotations of a
+// policy (ValidatingPolicy or legacy ClusterPolicy/Policy). A policy without a
+// guard id is known by its name; a severity is required.
+func policyMetadata(kind, name string, ann map[string]string, d document) (finding.Policy, error) {
 	p := finding.Policy{
-		ID: ann[AnnotationID], Engine: EngineName, Name: vp.Name,
+		ID: ann[AnnotationID], Engine: EngineName, Name: name,
 		Title: ann[annotationTitle], Description: strings.TrimSpace(ann[annotationDescription]),
-		Remediation: ann[annotationRemediation],
-		Controls:    []string{}, File: d.file, Line: d.line,
+		Remediation: ann[annotationRemediation], Controls: []string{}, File: d.file, Line: d.line,
 	}
+	short := name[strings.LastIndex(name, "/")+1:]
 	if p.ID == "" {
-		p.ID = vp.Name
+		p.ID = short
 	}
 	if p.Title == "" {
-		p.Title = vp.Name
+		p.Title = short
 	}
 	sev, err := finding.ParseSeverity(ann[annotationSeverity])
 	if err != nil {
-		return p, &Error{Msg: fmt.Sprintf("%s:%d: ValidatingPolicy %s needs the annotation %s (low, medium, high or critical)", d.file, d.line, vp.Name, annotationSeverity)}
+		return p, &Error{Msg: fmt.Sprintf("%s:%d: %s %s needs the annotation %s (low, medium, high or critical)", d.file, d.line, kind, short, annotationSeverity)}
 	}
 	p.Severity = sev
 	for _, c := range strings.Split(ann[annotationControls], ",") {

@@ -80,33 +80,6 @@ func (l *legacy) validate(ctx context.Context, o input.Object, nsLabels map[stri
 	return out, nil
 }
 
-// legacyMetadata reads a legacy policy's annotations like a ValidatingPolicy's.
-func legacyMetadata(p kyvernov1.PolicyInterface, d document) (finding.Policy, error) {
-	ann := p.GetAnnotations()
-	meta := finding.Policy{
-		ID: ann[AnnotationID], Engine: EngineName, Name: legacyName(p),
-		Title: ann[annotationTitle], Description: strings.TrimSpace(ann[annotationDescription]),
-		Remediation: ann[annotationRemediation], Controls: []string{}, File: d.file, Line: d.line,
-	}
-	if meta.ID == "" {
-		meta.ID = p.GetName()
-	}
-	if meta.Title == "" {
-		meta.Title = p.GetName()
-	}
-	sev, err := finding.ParseSeverity(ann[annotationSeverity])
-	if err != nil {
-		return meta, &Error{Msg: fmt.Sprintf("%s:%d: %s %s needs the annotation %s (low, medium, high or critical)", d.file, d.line, p.GetKind(), p.GetName(), annotationSeverity)}
-	}
-	meta.Severity = sev
-	for _, c := range strings.Split(ann[annotationControls], ",") {
-		if c = strings.TrimSpace(c); c != "" {
-			meta.Controls = append(meta.Controls, c)
-		}
-	}
-	return meta, nil
-}
-
 // legacyName keys a legacy policy: namespaced Policies by namespace/name.
 func legacyName(p kyvernov1.PolicyInterface) string {
 	if p.GetNamespace() != "" {

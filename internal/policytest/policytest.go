@@ -16,6 +16,7 @@ import (
 
 	"github.com/acme/guard/internal/kyverno"
 	"github.com/acme/guard/internal/rego"
+	"github.com/acme/guard/internal/report"
 )
 
 // Case is one test case and its outcome.
@@ -167,14 +168,5 @@ func writeJUnit(w io.Writer, cases []Case) error {
 		out.Tests++
 		s.Cases = append(s.Cases, jc)
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return report.WriteXML(w, out)
 }

@@ -111,12 +111,17 @@ func writeJUnit(w io.Writer, r *Report, _ Options) error {
 		out.Skipped += s.Skipped
 		out.Suites = append(out.Suites, *s)
 	}
+	return WriteXML(w, out)
+}
+
+// WriteXML writes v as an indented XML document (JUnit reports).
+func WriteXML(w io.Writer, v any) error {
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
 	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
-	if err := enc.Encode(out); err != nil {
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
 	_, err := io.WriteString(w, "\n")

@@ -32,8 +32,9 @@ func writeGitHub(w io.Writer, r *Report, _ Options) error {
 		fmt.Fprintf(&b, "::%s %s::%s\n", cmd, strings.Join(props, ","), escapeData(msg))
 	}
 	s := r.Summarize()
-	fmt.Fprintf(&b, "::notice title=guard::%s\n", escapeData(fmt.Sprintf("%d findings, %d failing at %s or above, %d warnings, %d waived; %d resources and %d objects checked against %d policies",
-		s.Findings, s.Failures, s.Threshold, s.Warnings, s.Waived, s.Resources, s.Objects, s.Policies)))
+	fmt.Fprintf(&b, "::notice title=guard::%s\n", escapeData(fmt.Sprintf("%s, %d failing at %s or above, %s, %d waived; %s and %s checked against %s",
+		plural(s.Findings, "finding"), s.Failures, s.Threshold, plural(s.Warnings, "warning"), s.Waived,
+		plural(s.Resources, "resource"), plural(s.Objects, "object"), plural(s.Policies, "policy"))))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

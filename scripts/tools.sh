@@ -9,6 +9,7 @@
 #                    wrapper module: OpenTofu's go.mod has a replace directive)
 #   kyverno          the upstream Kyverno CLI, for the `kyverno test` parity
 #                    check (through tools/kyverno, with Kyverno's replace line)
+#   conftest         the peer benchmark (bench/peers.py), with --bench only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="$PWD/.cache/bin"
@@ -20,6 +21,7 @@ HELM_VERSION=v3.21.4
 KUBECTL_VALIDATE_VERSION=v0.0.4
 TOFU_VERSION=v1.10.6    # pinned in tools/tofu/go.mod
 KYVERNO_VERSION=v1.19.1 # pinned in tools/kyverno/go.mod
+CONFTEST_VERSION=v0.71.0
 
 fresh() { [ -x "$BIN/$1" ] && [ "$(cat "$BIN/$1.version" 2>/dev/null)" = "$2" ]; }
 stamp() { echo "$2" > "$BIN/$1.version"; }
@@ -43,4 +45,8 @@ fi
 if ! fresh kyverno "$KYVERNO_VERSION"; then
   echo "tools: building kyverno $KYVERNO_VERSION" >&2
   (cd tools/kyverno && go build -o "$BIN/kyverno" github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno) && stamp kyverno "$KYVERNO_VERSION"
+fi
+if [ "${1:-}" = "--bench" ] && ! fresh conftest "$CONFTEST_VERSION"; then
+  echo "tools: building conftest $CONFTEST_VERSION" >&2
+  GOBIN="$BIN" go install "github.com/open-policy-agent/conftest@$CONFTEST_VERSION" && stamp conftest "$CONFTEST_VERSION"
 fi

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 )
 
 // exitError carries an exit code out of a command.
@@ -17,16 +18,44 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 func main() {
+	stop := startProfile()
+	code := run()
+	stop()
+	os.Exit(code)
+}
+
+// startProfile writes a CPU profile of the run to GUARD_CPUPROFILE, if set
+// (for profiling at benchmark sizes).
+func startProfile() (stop func()) {
+	path := os.Getenv("GUARD_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}
+
+func run() int {
 	cmd := newRootCmd()
 	err := cmd.Execute()
 	var ee exitError
 	switch {
 	case err == nil:
-		os.Exit(0)
+		return 0
 	case errors.As(err, &ee):
-		os.Exit(ee.code)
+		return ee.code
 	default:
 		fmt.Fprintf(os.Stderr, "guard: %v\n", err)
-		os.Exit(2)
+		return 2
 	}
 }

@@ -47,6 +47,10 @@ type Resource struct {
 	Index any `json:"index,omitempty"`
 	// Module is the module instance address ("module.region[\"primary\"]"), "" at the root.
 	Module string `json:"module"`
+	// Config is the address of the block that declares it, instance keys
+	// dropped ("module.region.google_container_cluster.this"): every region's
+	// instance of one block shares it.
+	Config string `json:"config"`
 	// Provider is the provider configuration key ("google", "helm.primary").
 	Provider string `json:"provider,omitempty"`
 	Stack    string `json:"stack"`

@@ -399,6 +399,7 @@ func (s *hclStack) evalResource(ctx *hcl.EvalContext, addr string, cfg *moduleCo
 		}
 		s.out = append(s.out, input.Resource{
 			Address: full, Mode: "managed", Type: typ, Name: name, Index: in.index, Module: addr,
+			Config:   configAddress(addr, "managed", typ, name),
 			Provider: provider, Stack: s.stack, Action: "config",
 			Values: values, Unknown: unknown, Sensitive: sensitive, References: refs,
 			Source: input.Source{File: b.TypeRange.Filename, Line: b.TypeRange.Start.Line},

@@ -276,11 +276,11 @@ type jsonError struct {
 }
 
 func checkJSON(data []byte) *jsonError {
-	var v any
-	err := json.Unmarshal(data, &v)
-	if err == nil {
+	if json.Valid(data) {
 		return nil
 	}
+	var v any
+	err := json.Unmarshal(data, &v) // only to learn where it breaks
 	var se *json.SyntaxError
 	offset := int64(len(data))
 	if errors.As(err, &se) {

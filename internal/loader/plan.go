@@ -14,6 +14,9 @@ import (
 
 // isPlanJSON says whether data is a `terraform show -json` (or `tofu show -json`) plan.
 func isPlanJSON(data []byte) bool {
+	if !bytes.Contains(data, []byte(`"format_version"`)) {
+		return false // cheap: most JSON inputs are manifests
+	}
 	var probe struct {
 		FormatVersion   *string         `json:"format_version"`
 		PlannedValues   json.RawMessage `json:"planned_values"`
@@ -69,6 +72,7 @@ func (l *Loader) loadPlan(path string, data []byte) (*input.Input, error) {
 		res := input.Resource{
 			Address: rc.Address, Mode: string(rc.Mode), Type: rc.Type, Name: rc.Name,
 			Index: rc.Index, Module: rc.ModuleAddress, Stack: stack,
+			Config:   configAddress(rc.ModuleAddress, string(rc.Mode), rc.Type, rc.Name),
 			Action:   actionName(rc.Change.Actions),
 			Provider: providers[configAddress(rc.ModuleAddress, string(rc.Mode), rc.Type, rc.Name)],
 			Values:   asMap(rc.Change.After), Unknown: asMap(rc.Change.AfterUnknown), Sensitive: asMap(rc.Change.AfterSensitive),
@@ -86,6 +90,7 @@ func (l *Loader) loadPlan(path string, data []byte) (*input.Input, error) {
 			in.Terraform.Resources = append(in.Terraform.Resources, input.Resource{
 				Address: r.Address, Mode: string(r.Mode), Type: r.Type, Name: r.Name, Index: r.Index,
 				Module: module, Stack: stack, Action: "no-op",
+				Config:   configAddress(module, string(r.Mode), r.Type, r.Name),
 				Provider: providers[configAddress(module, string(r.Mode), r.Type, r.Name)],
 				Values:   r.AttributeValues, Sensitive: asMapRaw(r.SensitiveValues),
 				Source: input.Source{File: l.display(path)},

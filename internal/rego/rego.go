@@ -11,9 +11,13 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/loader"
@@ -219,29 +223,64 @@ func (e *Engine) Evaluate(ctx context.Context, in *input.Input) ([]finding.Findi
 		return nil, fmt.Errorf("input: %w", err)
 	}
 	locate := input.NewIndex(in)
+	// Queries are independent: evaluate them on every CPU, then gather the
+	// results in query order so the output does not depend on scheduling.
+	results := make([][]finding.Finding, len(e.queries))
+	errs := make([]error, len(e.queries))
+	trace := os.Getenv("GUARD_TRACE_POLICIES") != ""
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				start := time.Now()
+				results[i], errs[i] = e.evalQuery(ctx, e.queries[i], value, locate)
+				if trace {
+					fmt.Fprintf(os.Stderr, "rego: %s %s: %s\n", e.policies[e.queries[i].policy].ID, e.queries[i].level, time.Since(start).Round(time.Millisecond))
+				}
+			}
+		}()
+	}
+	for i := range e.queries {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	var out []finding.Finding
-	for _, q := range e.queries {
-		p := e.policies[q.policy]
-		rs, err := q.pq.Eval(ctx, rego.EvalParsedInput(value))
-		if err != nil {
-			return nil, &Error{Msg: fmt.Sprintf("%s:%d: %s: evaluation failed: %v", p.File, p.Line, p.ID, err)}
+	for i := range e.queries {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		for _, r := range rs {
-			for _, expr := range r.Expressions {
-				results, ok := expr.Value.([]any)
-				if !ok {
-					return nil, &Error{Msg: fmt.Sprintf("%s:%d: %s: %s must be a set (write `%s contains result if {...}`)", p.File, p.Line, p.ID, q.level, q.level)}
+		out = append(out, results[i]...)
+	}
+	return out, nil
+}
+
+// evalQuery evaluates one policy's deny or warn rules and locates each result.
+func (e *Engine) evalQuery(ctx context.Context, q query, value ast.Value, locate *input.Index) ([]finding.Finding, error) {
+	p := e.policies[q.policy]
+	rs, err := q.pq.Eval(ctx, rego.EvalParsedInput(value))
+	if err != nil {
+		return nil, &Error{Msg: fmt.Sprintf("%s:%d: %s: evaluation failed: %v", p.File, p.Line, p.ID, err)}
+	}
+	var out []finding.Finding
+	for _, r := range rs {
+		for _, expr := range r.Expressions {
+			results, ok := expr.Value.([]any)
+			if !ok {
+				return nil, &Error{Msg: fmt.Sprintf("%s:%d: %s: %s must be a set (write `%s contains result if {...}`)", p.File, p.Line, p.ID, q.level, q.level)}
+			}
+			for _, res := range results {
+				f, err := resultFinding(p, q.level, res)
+				if err != nil {
+					return nil, err
 				}
-				for _, res := range results {
-					f, err := resultFinding(p, q.level, res)
-					if err != nil {
-						return nil, err
-					}
-					if src, ok := locate.Source(f.Resource); ok {
-						f.File, f.Line = src.File, src.Line
-					}
-					out = append(out, f)
+				if src, ok := locate.Source(f.Resource); ok {
+					f.File, f.Line = src.File, src.Line
 				}
+				out = append(out, f)
 			}
 		}
 	}

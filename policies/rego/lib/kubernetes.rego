@@ -7,11 +7,12 @@ package guard.lib.kubernetes
 
 workload_kinds := {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"}
 
-# workloads are the objects that run pods.
-workloads contains o if {
+# workloads are the objects that run pods (an array: see resources in
+# guard.lib.terraform).
+workloads := [o |
 	some o in input.kubernetes.objects
 	o.object.kind in workload_kinds
-}
+]
 
 # pod_spec(o) is the pod spec of a workload.
 pod_spec(o) := o.object.spec if o.object.kind == "Pod"

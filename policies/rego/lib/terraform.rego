@@ -6,18 +6,21 @@
 package guard.lib.terraform
 
 # resources(type) is every managed resource of that type that the plan or
-# stack keeps (a resource being deleted is not checked).
-resources(type) := {r |
+# stack keeps (a resource being deleted is not checked). It is an array, not a
+# set: a set hashes every (large) resource it holds, which dominates at
+# thousands of resources.
+resources(type) := [r |
 	some r in input.terraform.resources
 	r.type == type
 	r.mode == "managed"
 	r.action != "delete"
-}
+]
 
 # unknown(r, path) holds when the value at path (an array of keys and
 # indexes into r.values) is known only after apply: the path itself or any
 # block above it is marked unknown.
 unknown(r, path) if {
+	r.unknown[path[0]] # fast reject: nothing under the first key is unknown
 	some i in numbers.range(1, count(path))
 	object.get(r.unknown, array.slice(path, 0, i), false) == true
 }
@@ -92,7 +95,7 @@ enforces_network_policy(r) if value(r, ["network_policy", 0, "enabled"], false) 
 
 # role_cluster(role) are the clusters of a region role ("primary"), by the
 # module instance key the platform's region module is instantiated with.
-role_cluster(role) := {c |
+role_cluster(role) := [c |
 	some c in resources("google_container_cluster")
 	region(c) == role
-}
+]

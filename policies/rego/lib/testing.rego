@@ -7,6 +7,7 @@ package guard.lib.testing
 resource(type, address, values) := {
 	"id": address, "address": address, "type": type, "name": "x", "mode": "managed",
 	"action": "create", "module": module_of(address), "stack": "test",
+	"config": regex.replace(address, `\[[^\]]*\]`, ""),
 	"values": values, "unknown": {}, "sensitive": {}, "references": {},
 }
 

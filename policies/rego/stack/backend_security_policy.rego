@@ -15,13 +15,13 @@ package guard.stack.backend_security_policy
 
 import data.guard.lib.terraform as tf
 
-backend_policies contains o if {
+backend_policies := [o |
 	some o in input.kubernetes.objects
 	o.object.kind == "GCPBackendPolicy"
 	o.object.spec["default"].securityPolicy
-}
+]
 
-policies := tf.resources("google_compute_security_policy") | tf.resources("google_compute_region_security_policy")
+policies := array.concat(tf.resources("google_compute_security_policy"), tf.resources("google_compute_region_security_policy"))
 
 # cluster_location(o) is the location of the cluster o's release lands on.
 cluster_location(o) := tf.value(c, ["location"], "") if {
@@ -46,7 +46,7 @@ matches(o, p) if {
 }
 
 deny contains result if {
-	count(policies | tf.resources("google_container_cluster")) > 0
+	count(policies) + count(tf.resources("google_container_cluster")) > 0
 	some o in backend_policies
 	not any_match(o)
 	result := {

@@ -14,13 +14,13 @@ package guard.stack.namespace_isolation
 import data.guard.lib.kubernetes as k8s
 
 # places are the (context, namespace) pairs workloads land in.
-places contains [k8s.context(o), k8s.namespace(o), o] if some o in k8s.workloads
+places := [[k8s.context(o), k8s.namespace(o), o] | some o in k8s.workloads]
 
-default_deny(ctx, ns) if {
+# default_denies are the (context, namespace) pairs with a NetworkPolicy that
+# selects every pod and denies all ingress and egress.
+default_denies contains [k8s.context(o), k8s.namespace(o)] if {
 	some o in input.kubernetes.objects
 	o.object.kind == "NetworkPolicy"
-	k8s.context(o) == ctx
-	k8s.namespace(o) == ns
 	spec := o.object.spec
 	count(object.get(spec, "podSelector", {})) == 0
 	{"Ingress", "Egress"} == {t | some t in object.get(spec, "policyTypes", [])}
@@ -28,11 +28,11 @@ default_deny(ctx, ns) if {
 	count(object.get(spec, "egress", [])) == 0
 }
 
-restricted(ctx, ns) if {
+# restricted_namespaces are the (context, namespace) pairs whose Namespace
+# enforces the restricted Pod Security Standard.
+restricted_namespaces contains [k8s.context(o), o.object.metadata.name] if {
 	some o in input.kubernetes.objects
 	o.object.kind == "Namespace"
-	k8s.context(o) == ctx
-	o.object.metadata.name == ns
 	k8s.labels(o)["pod-security.kubernetes.io/enforce"] == "restricted"
 }
 
@@ -42,7 +42,7 @@ where(ctx, ns) := sprintf("namespace %s (%s)", [ns, ctx]) if ctx != ""
 
 deny contains result if {
 	some [ctx, ns, o] in places
-	not default_deny(ctx, ns)
+	not [ctx, ns] in default_denies
 	result := {
 		"msg": sprintf("%s runs %s %s but has no default-deny NetworkPolicy for ingress and egress", [where(ctx, ns), o.object.kind, o.object.metadata.name]),
 		"resource": o.id,
@@ -51,7 +51,7 @@ deny contains result if {
 
 deny contains result if {
 	some [ctx, ns, o] in places
-	not restricted(ctx, ns)
+	not [ctx, ns] in restricted_namespaces
 	result := {
 		"msg": sprintf("%s runs %s %s but is not labelled pod-security.kubernetes.io/enforce=restricted", [where(ctx, ns), o.object.kind, o.object.metadata.name]),
 		"resource": o.id,

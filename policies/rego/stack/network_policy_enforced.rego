@@ -14,11 +14,11 @@ package guard.stack.network_policy_enforced
 
 import data.guard.lib.terraform as tf
 
-network_policies contains o if {
+network_policies := [o |
 	some o in input.kubernetes.objects
 	o.object.kind == "NetworkPolicy"
 	o.release.region
-}
+]
 
 deny contains result if {
 	some o in network_policies

@@ -45,3 +45,12 @@ test_node_pool_difference_fails if {
 		t.resource("google_container_node_pool", `module.region["secondary"].google_container_node_pool.default`, {"node_config": [{"image_type": "COS_CONTAINERD", "oauth_scopes": ["https://www.googleapis.com/auth/compute"]}]}),
 	])
 }
+
+# Two copies of one stack in a check (two plans) give two primaries: still one baseline.
+test_two_primaries_pass if {
+	count(policy.deny) == 0 with input as t.terraform([
+		t.resource("google_container_cluster", `module.region["primary"].google_container_cluster.this`, hardened),
+		t.resource("google_container_cluster", `module.region["primary"].google_container_cluster.this#2`, hardened),
+		t.resource("google_container_cluster", `module.region["secondary"].google_container_cluster.this`, hardened),
+	])
+}

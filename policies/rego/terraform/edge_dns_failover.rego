@@ -13,10 +13,10 @@ package guard.terraform.edge_dns_failover
 
 import data.guard.lib.terraform as tf
 
-failover_records contains r if {
+failover_records := [r |
 	some r in tf.resources("google_dns_record_set")
 	count(tf.value(r, ["routing_policy", 0, "primary_backup"], [])) > 0
-}
+]
 
 problem(r) := sprintf("TTL is %v s; at most 60 s lets clients follow a failover", [ttl]) if {
 	ttl := tf.value(r, ["ttl"], 300)

@@ -19,12 +19,10 @@ path := ["node_config", 0, "service_account"]
 
 # node_configs are the node pools, and the clusters that configure their
 # default pool's nodes themselves.
-node_configs contains r if some r in tf.resources("google_container_node_pool")
-
-node_configs contains r if {
+node_configs := array.concat(tf.resources("google_container_node_pool"), [r |
 	some r in tf.resources("google_container_cluster")
 	count(tf.value(r, ["node_config"], [])) > 0
-}
+])
 
 default_account(sa) if sa == "default"
 

@@ -21,19 +21,22 @@ allowed := {
 	"roles/stackdriver.resourceMetadata.writer",
 }
 
-node_grant contains r if {
+node_grant contains r.id if {
 	some r in tf.resources("google_project_iam_member")
 	count(tf.service_account_ids(r, ["member"]) & tf.node_service_account_ids) > 0
 }
 
-node_grant contains r if {
+node_grant contains r.id if {
 	some r in tf.resources("google_project_iam_binding")
 	some i, _ in tf.value(r, ["members"], [])
 	count(tf.service_account_ids(r, ["members", i]) & tf.node_service_account_ids) > 0
 }
 
+grants := array.concat(tf.resources("google_project_iam_member"), tf.resources("google_project_iam_binding"))
+
 deny contains result if {
-	some r in node_grant
+	some r in grants
+	r.id in node_grant
 	role := tf.value(r, ["role"], "")
 	not role in allowed
 	result := {"msg": sprintf("%s grants %s to the node service account; nodes may hold only %v", [r.address, role, sort(allowed)]), "resource": r.id}

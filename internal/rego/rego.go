@@ -218,7 +218,7 @@ func (e *Engine) Policies() []finding.Policy { return e.policies }
 // Evaluate runs every policy against the input once and returns its findings,
 // located at the source of the resource each result names.
 func (e *Engine) Evaluate(ctx context.Context, in *input.Input) ([]finding.Finding, error) {
-	value, err := ast.InterfaceToValue(in)
+	value, err := inputValue(in)
 	if err != nil {
 		return nil, fmt.Errorf("input: %w", err)
 	}

@@ -340,11 +340,7 @@ func (e *Engine) Evaluate(ctx context.Context, in *input.Input, regoFindings []f
 
 // namespaceLabels are the labels of the namespace o lands in, if the input has it.
 func namespaceLabels(namespaces map[string]*corev1.Namespace, o input.Object) map[string]string {
-	ns := o.Namespace()
-	if ns == "" && !input.ClusterScoped(o.Kind()) {
-		ns = "default"
-	}
-	if n, ok := namespaces[ns]; ok {
+	if n, ok := namespaces[admittedNamespace(o)]; ok {
 		return n.Labels
 	}
 	return nil
@@ -426,17 +422,29 @@ func (e *Engine) exceptionFindings(used map[string]bool) []finding.Finding {
 	return out
 }
 
-// admissionRequest is the request the API server would send for creating o.
-func admissionRequest(o input.Object) celengine.EngineRequest {
+// admittedObject is o as the API server would admit it: a copy, in the
+// "default" namespace when it is namespaced and names none (as kubectl does).
+func admittedObject(o input.Object) *unstructured.Unstructured {
 	u := &unstructured.Unstructured{Object: runtime.DeepCopyJSON(o.Object)}
-	gvk := u.GroupVersionKind()
-	gvr, _ := meta.UnsafeGuessKindToResource(gvk)
-	ns := u.GetNamespace()
-	if ns == "" && !input.ClusterScoped(gvk.Kind) {
-		ns = "default" // where kubectl would create it
+	if ns := admittedNamespace(o); ns != u.GetNamespace() {
 		u.SetNamespace(ns)
 	}
-	return celengine.Request(libs.NewFakeContextProvider(), gvk, gvr, "", u.GetName(), ns,
+	return u
+}
+
+func admittedNamespace(o input.Object) string {
+	if ns := o.Namespace(); ns != "" || input.ClusterScoped(o.Kind()) {
+		return ns
+	}
+	return "default"
+}
+
+// admissionRequest is the request the API server would send for creating o.
+func admissionRequest(o input.Object) celengine.EngineRequest {
+	u := admittedObject(o)
+	gvk := u.GroupVersionKind()
+	gvr, _ := meta.UnsafeGuessKindToResource(gvk)
+	return celengine.Request(libs.NewFakeContextProvider(), gvk, gvr, "", u.GetName(), u.GetNamespace(),
 		admissionv1.Create, authenticationv1.UserInfo{}, u, nil, false, nil)
 }
 

@@ -16,9 +16,7 @@ import (
 	"github.com/kyverno/kyverno/pkg/exceptions"
 	imageverifycache "github.com/kyverno/kyverno/pkg/image/verification/cache"
 	"github.com/kyverno/sdk/extensions/registryclient"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
@@ -61,10 +59,7 @@ func newLegacy(policies []kyvernov1.PolicyInterface, polexes []*kyvernov2.Policy
 
 // validate runs every legacy policy's validate rules on o as a CREATE.
 func (l *legacy) validate(ctx context.Context, o input.Object, nsLabels map[string]string) ([]engineapi.EngineResponse, error) {
-	u := unstructured.Unstructured{Object: runtime.DeepCopyJSON(o.Object)}
-	if u.GetNamespace() == "" && !input.ClusterScoped(u.GetKind()) {
-		u.SetNamespace("default")
-	}
+	u := *admittedObject(o)
 	var out []engineapi.EngineResponse
 	for _, p := range l.policies {
 		if !p.GetSpec().HasValidate() {

@@ -473,31 +473,24 @@ func (s *hclStack) referencedNames(cfg *moduleConfig) map[string]bool {
 			}
 		}
 	}
+	visit := func(n hclsyntax.Node) hcl.Diagnostics {
+		switch e := n.(type) {
+		case *hclsyntax.ScopeTraversalExpr:
+			collect(e.Traversal)
+		case *hclsyntax.RelativeTraversalExpr:
+			collect(e.Traversal)
+		}
+		return nil
+	}
 	var blocks []*hclsyntax.Block
 	blocks = append(blocks, cfg.resources...)
 	blocks = append(blocks, cfg.modules...)
 	blocks = append(blocks, cfg.outputs...)
 	for _, b := range blocks {
-		hclsyntax.VisitAll(b.Body, func(n hclsyntax.Node) hcl.Diagnostics {
-			switch e := n.(type) {
-			case *hclsyntax.ScopeTraversalExpr:
-				collect(e.Traversal)
-			case *hclsyntax.RelativeTraversalExpr:
-				collect(e.Traversal)
-			}
-			return nil
-		})
+		hclsyntax.VisitAll(b.Body, visit)
 	}
 	for _, a := range cfg.locals {
-		hclsyntax.VisitAll(a.Expr, func(n hclsyntax.Node) hcl.Diagnostics {
-			switch e := n.(type) {
-			case *hclsyntax.ScopeTraversalExpr:
-				collect(e.Traversal)
-			case *hclsyntax.RelativeTraversalExpr:
-				collect(e.Traversal)
-			}
-			return nil
-		})
+		hclsyntax.VisitAll(a.Expr, visit)
 	}
 	s.refNames[cfg] = names
 	return names

@@ -300,9 +300,6 @@ var exceptionPolicies = []finding.Policy{{
 // Policies lists the loaded policies, sorted by ID.
 func (e *Engine) Policies() []finding.Policy { return e.policies }
 
-// Exceptions lists the loaded exceptions.
-func (e *Engine) Exceptions() []Exception { return e.exceptions }
-
 // Evaluate runs every policy on every object of the input, as admission would
 // on CREATE, and returns the findings: failures as deny (or warn, for Audit
 // and Warn policies), excepted failures as waived findings. regoFindings are

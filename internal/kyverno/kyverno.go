@@ -346,26 +346,13 @@ func namespaceLabels(namespaces map[string]*corev1.Namespace, o input.Object) ma
 func (e *Engine) legacyFindings(o input.Object, resps []engineapi.EngineResponse) []finding.Finding {
 	var out []finding.Finding
 	for _, resp := range resps {
-		p := e.byName[legacyName(resp.Policy().AsKyvernoPolicy())]
+		lp := resp.Policy().AsKyvernoPolicy()
+		p := e.byName[legacyName(lp)]
 		for i := range resp.PolicyResponse.Rules {
 			rule := &resp.PolicyResponse.Rules[i]
-			f := finding.Finding{
-				PolicyID: p.ID, Title: p.Title, Severity: p.Severity, Controls: p.Controls, Engine: EngineName,
-				Level: legacyLevel(resp.Policy().AsKyvernoPolicy(), rule.Name()), Resource: o.ID, File: o.Source.File, Line: o.Source.Line,
+			if f, ok := ruleFinding(p, legacyLevel(lp, rule.Name()), o, rule, "rule "+rule.Name(), nil); ok {
+				out = append(out, f)
 			}
-			switch {
-			case rule.Status() == engineapi.RuleStatusFail:
-				f.Message = fmt.Sprintf("%s %s: rule %s: %s", o.Kind(), o.Name(), rule.Name(), strings.TrimSpace(rule.Message()))
-			case rule.Status() == engineapi.RuleStatusError:
-				f.Level = finding.Deny
-				f.Message = fmt.Sprintf("%s %s: rule %s could not be evaluated: %s", o.Kind(), o.Name(), rule.Name(), rule.Message())
-			case rule.IsException():
-				f.Waived = true
-				f.Message = fmt.Sprintf("%s %s: rule %s excepted: %s", o.Kind(), o.Name(), rule.Name(), rule.Message())
-			default:
-				continue
-			}
-			out = append(out, f)
 		}
 	}
 	return out
@@ -453,33 +440,48 @@ func (e *Engine) findings(o input.Object, resp celengine.EngineResponse, used ma
 			continue
 		}
 		for i := range pr.Rules {
-			rule := &pr.Rules[i]
-			f := finding.Finding{
-				PolicyID: p.ID, Title: p.Title, Severity: p.Severity, Controls: p.Controls, Engine: EngineName,
-				Level: finding.Level(e.actions[p.Name]), Resource: o.ID, File: o.Source.File, Line: o.Source.Line,
+			if f, ok := ruleFinding(p, finding.Level(e.actions[p.Name]), o, &pr.Rules[i], "", used); ok {
+				out = append(out, f)
 			}
-			switch {
-			case rule.Status() == engineapi.RuleStatusFail:
-				f.Message = fmt.Sprintf("%s %s: %s", o.Kind(), o.Name(), strings.TrimSpace(rule.Message()))
-			case rule.Status() == engineapi.RuleStatusError:
-				f.Message = fmt.Sprintf("%s %s: the policy could not be evaluated: %s", o.Kind(), o.Name(), rule.Message())
-				f.Level = finding.Deny // fail closed, as failurePolicy Fail does at admission
-			case rule.IsException():
-				var names []string
-				for _, x := range rule.Exceptions() {
-					key := x.GetNamespace() + "/" + x.GetName()
-					used[key] = true
-					names = append(names, key)
-				}
-				f.Waived = true
-				f.Message = fmt.Sprintf("%s %s: excepted by PolicyException %s", o.Kind(), o.Name(), strings.Join(names, ", "))
-			default:
-				continue
-			}
-			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// ruleFinding turns a failing, erroring or excepted rule response into a
+// finding (ok is false for a pass or a plain skip). rule names the rule in
+// messages ("" for a ValidatingPolicy, whose validations have no names);
+// used records the exceptions that applied.
+func ruleFinding(p finding.Policy, level finding.Level, o input.Object, resp *engineapi.RuleResponse, rule string, used map[string]bool) (finding.Finding, bool) {
+	f := finding.Finding{
+		PolicyID: p.ID, Title: p.Title, Severity: p.Severity, Controls: p.Controls, Engine: EngineName,
+		Level: level, Resource: o.ID, File: o.Source.File, Line: o.Source.Line,
+	}
+	subject, prefix := "the policy", ""
+	if rule != "" {
+		subject, prefix = rule, rule+": "
+	}
+	switch {
+	case resp.Status() == engineapi.RuleStatusFail:
+		f.Message = fmt.Sprintf("%s %s: %s%s", o.Kind(), o.Name(), prefix, strings.TrimSpace(resp.Message()))
+	case resp.Status() == engineapi.RuleStatusError:
+		f.Level = finding.Deny // fail closed, as failurePolicy Fail does at admission
+		f.Message = fmt.Sprintf("%s %s: %s could not be evaluated: %s", o.Kind(), o.Name(), subject, resp.Message())
+	case resp.IsException():
+		var names []string
+		for _, x := range resp.Exceptions() {
+			key := x.GetNamespace() + "/" + x.GetName()
+			if used != nil {
+				used[key] = true
+			}
+			names = append(names, key)
+		}
+		f.Waived = true
+		f.Message = fmt.Sprintf("%s %s: %sexcepted by PolicyException %s", o.Kind(), o.Name(), prefix, strings.Join(names, ", "))
+	default:
+		return f, false
+	}
+	return f, true
 }
 
 // contextOf names the cluster an object lands in, so namespaces resolve to

@@ -195,17 +195,9 @@ func legacyVerdicts(resps []engineapi.EngineResponse) map[string]verdict {
 		name := legacyName(resp.Policy().AsKyvernoPolicy())
 		for i := range resp.PolicyResponse.Rules {
 			rule := &resp.PolicyResponse.Rules[i]
-			v := verdict{status: "pass"}
-			switch rule.Status() {
-			case engineapi.RuleStatusFail, engineapi.RuleStatusError:
-				v = verdict{status: "fail", message: rule.Message()}
-			case engineapi.RuleStatusSkip:
-				v = verdict{status: "skip", message: rule.Message()}
-			}
+			v := ruleVerdict(rule)
 			out[name+"/"+rule.Name()] = v
-			if prev, ok := out[name]; !ok || rank(v.status) > rank(prev.status) {
-				out[name] = v
-			}
+			fold(out, name, v)
 		}
 	}
 	return out
@@ -218,20 +210,27 @@ func policyVerdicts(resp celengine.EngineResponse) map[string]verdict {
 	for _, pr := range resp.Policies {
 		name := pr.Policy.GetName()
 		for i := range pr.Rules {
-			rule := &pr.Rules[i]
-			v := verdict{status: "pass"}
-			switch {
-			case rule.Status() == engineapi.RuleStatusFail || rule.Status() == engineapi.RuleStatusError:
-				v = verdict{status: "fail", message: rule.Message()}
-			case rule.Status() == engineapi.RuleStatusSkip:
-				v = verdict{status: "skip", message: rule.Message()}
-			}
-			if prev, ok := out[name]; !ok || rank(v.status) > rank(prev.status) {
-				out[name] = v
-			}
+			fold(out, name, ruleVerdict(&pr.Rules[i]))
 		}
 	}
 	return out
+}
+
+func ruleVerdict(rule *engineapi.RuleResponse) verdict {
+	switch rule.Status() {
+	case engineapi.RuleStatusFail, engineapi.RuleStatusError:
+		return verdict{status: "fail", message: rule.Message()}
+	case engineapi.RuleStatusSkip:
+		return verdict{status: "skip", message: rule.Message()}
+	}
+	return verdict{status: "pass"}
+}
+
+// fold keeps a policy's worst verdict: fail over pass over skip.
+func fold(out map[string]verdict, name string, v verdict) {
+	if prev, ok := out[name]; !ok || rank(v.status) > rank(prev.status) {
+		out[name] = v
+	}
 }
 
 func rank(status string) int {

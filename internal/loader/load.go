@@ -157,7 +157,7 @@ func (l *Loader) loadDir(dir string) (*input.Input, error) {
 			// the sources only give locations.
 			in := &input.Input{}
 			for _, p := range plans {
-				part, err := l.loadPlanFile(p)
+				part, err := l.loadPlan(p.path, p.data)
 				if err != nil {
 					return nil, err
 				}
@@ -205,18 +205,27 @@ func (l *Loader) skipDir(full, name string) bool {
 	return l.skip[abs]
 }
 
-// plansIn lists the plan JSON files directly inside dir.
-func (l *Loader) plansIn(dir string) ([]string, error) {
+// planFile is a plan JSON found in a directory, with its content.
+type planFile struct {
+	path string
+	data []byte
+}
+
+// plansIn lists the plan JSON files directly inside dir, read once.
+func (l *Loader) plansIn(dir string) ([]planFile, error) {
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	sort.Strings(files)
-	var plans []string
+	var plans []planFile
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return nil, errorf("%s: %v", l.display(f), unwrapPathError(err))
 		}
 		if isPlanJSON(data) {
-			plans = append(plans, f)
+			if jerr := checkJSON(data); jerr != nil {
+				return nil, errorf("%s:%d: malformed JSON: %s", l.display(f), jerr.line, jerr.msg)
+			}
+			plans = append(plans, planFile{path: f, data: data})
 		}
 	}
 	return plans, nil

@@ -3,7 +3,6 @@ package loader
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -26,17 +25,6 @@ func isPlanJSON(data []byte) bool {
 		return false
 	}
 	return probe.PlannedValues != nil || probe.ResourceChanges != nil
-}
-
-func (l *Loader) loadPlanFile(path string) (*input.Input, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, errorf("%s: %v", l.display(path), unwrapPathError(err))
-	}
-	if jerr := checkJSON(data); jerr != nil {
-		return nil, errorf("%s:%d: malformed JSON: %s", l.display(path), jerr.line, jerr.msg)
-	}
-	return l.loadPlan(path, data)
 }
 
 // loadPlan reads a plan: every resource change at every module level, its

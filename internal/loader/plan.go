@@ -200,28 +200,7 @@ func configAddress(module, mode, typ, name string) string {
 
 // moduleCallPath splits `module.a["x"].module.b[0]` into ["module.a", "module.b"].
 func moduleCallPath(module string) []string {
-	var b strings.Builder
-	depth, inString := 0, false
-	for i := 0; i < len(module); i++ {
-		c := module[i]
-		switch {
-		case inString:
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				inString = false
-			}
-		case depth > 0 && c == '"':
-			inString = true
-		case c == '[':
-			depth++
-		case c == ']':
-			depth--
-		case depth == 0:
-			b.WriteByte(c)
-		}
-	}
-	fields := strings.Split(b.String(), ".")
+	fields := strings.Split(stripIndexes(module), ".")
 	var parts []string
 	for i := 0; i+1 < len(fields); i += 2 {
 		parts = append(parts, fields[i]+"."+fields[i+1])

@@ -180,17 +180,28 @@ func splitModule(module string) (parent, last string) {
 	return strings.TrimSuffix(module[:i], "."), module[i:]
 }
 
+// stripIndexes drops instance keys from an address (`a["x.y"].b[0]` -> `a.b`),
+// minding quoted keys that hold dots or brackets.
 func stripIndexes(ref string) string {
 	var b strings.Builder
-	depth := 0
-	for _, c := range ref {
+	depth, inString := 0, false
+	for i := 0; i < len(ref); i++ {
+		c := ref[i]
 		switch {
+		case inString:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inString = false
+			}
+		case depth > 0 && c == '"':
+			inString = true
 		case c == '[':
 			depth++
 		case c == ']':
 			depth--
 		case depth == 0:
-			b.WriteRune(c)
+			b.WriteByte(c)
 		}
 	}
 	return b.String()

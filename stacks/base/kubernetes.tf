@@ -20,6 +20,10 @@ locals {
     features = {
       # Policies say failurePolicy: Fail; never let the chart weaken that.
       forceFailurePolicyIgnore = { enabled = false }
+      # The exceptions in policies/kyverno/exceptions, which guard applies
+      # in CI, must apply at admission too; only in Kyverno's namespace,
+      # where the platform-policies release puts them.
+      policyExceptions = { enabled = true, namespace = "kyverno" }
     }
   })
 

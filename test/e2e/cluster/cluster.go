@@ -127,6 +127,9 @@ func Start(ctx context.Context, dir string, bins Binaries) (*Cluster, error) {
 		"--disable-admission-plugins=ServiceAccount",
 		// The apiserver's own Service endpoints would point at loopback.
 		"--endpoint-reconciler-type=none",
+		// GKE's apiservers allow privileged containers: admission, not the
+		// apiserver's flag, is what stops them there, so it must be here too.
+		"--allow-privileged=true",
 		"--profiling=false",
 	); err != nil {
 		c.Stop()

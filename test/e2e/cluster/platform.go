@@ -135,8 +135,10 @@ func merge(dst, src map[string]any) {
 
 // Up starts a control plane in dir with the platform installed: the CRDs
 // the app chart uses, Kyverno configured as the stack configures it, and
-// the stack's policies, ready to enforce.
-func Up(ctx context.Context, root, dir, guard string) (*Cluster, error) {
+// the stack's policies, ready to enforce. Namespaces given are created
+// before the policies are: test fixtures' namespaces that exist in the
+// clusters (or existed before the policies did).
+func Up(ctx context.Context, root, dir, guard string, namespaces ...*unstructured.Unstructured) (*Cluster, error) {
 	platform, err := LoadPlatform(guard, root)
 	if err != nil {
 		return nil, err
@@ -154,14 +156,14 @@ func Up(ctx context.Context, root, dir, guard string) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.installPlatform(ctx, root, bins, kyvernoDir, gatewayDir, platform); err != nil {
+	if err := c.installPlatform(ctx, root, bins, kyvernoDir, gatewayDir, platform, namespaces); err != nil {
 		c.Stop()
 		return nil, err
 	}
 	return c, nil
 }
 
-func (c *Cluster) installPlatform(ctx context.Context, root string, bins Binaries, kyvernoDir, gatewayDir string, p *Platform) error {
+func (c *Cluster) installPlatform(ctx context.Context, root string, bins Binaries, kyvernoDir, gatewayDir string, p *Platform, namespaces []*unstructured.Unstructured) error {
 	gateway, err := ReadDir(filepath.Join(gatewayDir, "config", "crd", "standard"))
 	if err != nil {
 		return err
@@ -174,6 +176,9 @@ func (c *Cluster) installPlatform(ctx context.Context, root string, bins Binarie
 		return err
 	}
 	if err := c.StartKyverno(ctx, bins.Kyverno, kyvernoDir, p.Kyverno); err != nil {
+		return err
+	}
+	if err := c.Apply(ctx, "", namespaces...); err != nil {
 		return err
 	}
 	if err := c.Apply(ctx, kyvernoNamespace, p.Policies...); err != nil {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/acme/guard/test/e2e"
 	"github.com/acme/guard/test/e2e/cluster"
 )
 
@@ -28,7 +29,13 @@ func main() {
 	dir := filepath.Join(root, ".cache", "cluster")
 	switch os.Args[1] {
 	case "up":
-		c, err := cluster.Up(context.Background(), root, dir, filepath.Join(root, "bin", "guard"))
+		// The Kyverno test suites' namespaces, so that their resources
+		// can be tried as the e2e suite tries them.
+		_, namespaces, err := e2e.SuiteSubjects(filepath.Join(root, "policies", "kyverno"))
+		if err != nil {
+			fail(err)
+		}
+		c, err := cluster.Up(context.Background(), root, dir, filepath.Join(root, "bin", "guard"), namespaces...)
 		if err != nil {
 			fail(err)
 		}

@@ -40,7 +40,9 @@ type Subject struct {
 }
 
 // Key names an object as guard's findings do.
-func (s Subject) Key() string { return key(s.Object.GetKind(), s.Object.GetNamespace(), s.Object.GetName()) }
+func (s Subject) Key() string {
+	return key(s.Object.GetKind(), s.Object.GetNamespace(), s.Object.GetName())
+}
 
 func key(kind, namespace, name string) string {
 	if namespace == "" {

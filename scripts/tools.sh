@@ -9,6 +9,12 @@
 #                    wrapper module: OpenTofu's go.mod has a replace directive)
 #   kyverno          the upstream Kyverno CLI, for the `kyverno test` parity
 #                    check (through tools/kyverno, with Kyverno's replace line)
+#   kube-apiserver, kubectl, etcd
+#                    the e2e suite's control plane (test/e2e), through
+#                    tools/kube, which pins k8s.io/kubernetes and etcd
+#   kyverno-admission
+#                    Kyverno's admission controller for the same suite
+#                    (tools/kyverno, the same pin as the CLI)
 #   conftest         the peer benchmark (bench/peers.py), with --bench only
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +28,7 @@ KUBECTL_VALIDATE_VERSION=v0.0.4
 TOFU_VERSION=v1.10.6    # pinned in tools/tofu/go.mod
 KYVERNO_VERSION=v1.19.1 # pinned in tools/kyverno/go.mod
 CONFTEST_VERSION=v0.71.0
+KUBE_VERSION=v1.36.3    # pinned in tools/kube/go.mod, with etcd v3.6.8
 
 fresh() { [ -x "$BIN/$1" ] && [ "$(cat "$BIN/$1.version" 2>/dev/null)" = "$2" ]; }
 stamp() { echo "$2" > "$BIN/$1.version"; }
@@ -45,6 +52,25 @@ fi
 if ! fresh kyverno "$KYVERNO_VERSION"; then
   echo "tools: building kyverno $KYVERNO_VERSION" >&2
   (cd tools/kyverno && go build -o "$BIN/kyverno" github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno) && stamp kyverno "$KYVERNO_VERSION"
+fi
+if ! fresh kyverno-admission "$KYVERNO_VERSION"; then
+  echo "tools: building kyverno-admission $KYVERNO_VERSION" >&2
+  (cd tools/kyverno && go build -o "$BIN/kyverno-admission" github.com/kyverno/kyverno/cmd/kyverno) && stamp kyverno-admission "$KYVERNO_VERSION"
+fi
+# Without the version ldflags the apiserver reports v0.0.0, which clients
+# and Kyverno's version checks reject.
+KUBE_LDFLAGS="-X k8s.io/component-base/version.gitVersion=$KUBE_VERSION \
+ -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=36 \
+ -X k8s.io/component-base/version.gitTreeState=clean -X k8s.io/component-base/version.buildDate=1970-01-01T00:00:00Z"
+for cmd in kube-apiserver kubectl; do
+  if ! fresh "$cmd" "$KUBE_VERSION"; then
+    echo "tools: building $cmd $KUBE_VERSION" >&2
+    (cd tools/kube && go build -ldflags "$KUBE_LDFLAGS" -o "$BIN/$cmd" "k8s.io/kubernetes/cmd/$cmd") && stamp "$cmd" "$KUBE_VERSION"
+  fi
+done
+if ! fresh etcd "$KUBE_VERSION"; then
+  echo "tools: building etcd (as pinned for kubernetes $KUBE_VERSION)" >&2
+  (cd tools/kube && go build -o "$BIN/etcd" ./cmd/etcd) && stamp etcd "$KUBE_VERSION"
 fi
 if [ "${1:-}" = "--bench" ] && ! fresh conftest "$CONFTEST_VERSION"; then
   echo "tools: building conftest $CONFTEST_VERSION" >&2

@@ -161,3 +161,136 @@ func TestAdmissionParity(t *testing.T) {
 		t.Errorf("only %d generated violations were denied, want at least %d", counts["variants"], len(variants))
 	}
 }
+
+// divergentException excepts the Deployment "divergent" from
+// trusted-registries, in the form both sides read.
+const divergentException = `apiVersion: policies.kyverno.io/v1
+kind: PolicyException
+metadata:
+  name: e2e-divergent
+  namespace: kyverno
+  annotations:
+    guard.acme.example/owner: e2e@acme.example
+    guard.acme.example/reason: Known to one side only, to prove the suite notices.
+spec:
+  expiresAt: "2099-01-01T00:00:00Z"
+  policyRefs:
+    - name: trusted-registries
+      kind: ValidatingPolicy
+  matchConditions:
+    - name: divergent
+      expression: "object.metadata.name.startsWith('divergent')"
+`
+
+// divergentSubjects are a Deployment (and its pod) that only the
+// exception above lets through.
+func divergentSubjects(t *testing.T) []Subject {
+	t.Helper()
+	chart, _, err := ChartSubjects(guard, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range chart {
+		if s.Group == "chart/primary" && s.Object.GetKind() == "Deployment" {
+			d := s.Object.DeepCopy()
+			d.SetName("divergent")
+			pod, _, _ := unstructured.NestedMap(d.Object, "spec", "template", "spec")
+			firstContainer(pod)["image"] = "docker.io/library/nginx:1.27"
+			if err := unstructured.SetNestedMap(d.Object, pod, "spec", "template", "spec"); err != nil {
+				t.Fatal(err)
+			}
+			return []Subject{{Group: "divergent", Object: d}, {Group: "divergent", Object: PodOf(d)}}
+		}
+	}
+	t.Fatal("the chart renders no Deployment")
+	return nil
+}
+
+// parity runs both sides on subjects, guard with policyDir.
+func parity(t *testing.T, subjects []Subject, policyDir string) []Row {
+	t.Helper()
+	rows, err := Submit(context.Background(), cl, subjects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var namespaces []string
+	for _, s := range subjects {
+		namespaces = append(namespaces, s.Object.GetNamespace())
+	}
+	if err := Check(guard, root, policyDir, t.TempDir(), namespaceObjects(t, namespaces...), rows); err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// wantMismatch asserts that the comparison caught the divergence, in the
+// direction expected, for every subject.
+func wantMismatch(t *testing.T, rows []Row, clusterAdmits bool) {
+	t.Helper()
+	for _, r := range rows {
+		if r.Match {
+			t.Errorf("%s: a divergent pair compared equal (cluster %s, guard %s)", r.Name, r.Cluster, r.Guard)
+		}
+		if r.Cluster.Admitted != clusterAdmits {
+			t.Errorf("%s: cluster %s, want %s", r.Name, r.Cluster, word(clusterAdmits))
+		}
+	}
+}
+
+// TestDivergenceIsCaught shows that the parity check fails when the two
+// sides disagree: an exception known only to the cluster, then only to guard.
+func TestDivergenceIsCaught(t *testing.T) {
+	ctx := context.Background()
+	subjects := divergentSubjects(t)
+	policyDir := filepath.Join(root, "policies", "kyverno")
+
+	t.Run("exception only in the cluster", func(t *testing.T) {
+		exc, err := cluster.YAML(divergentException)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cl.Apply(ctx, "kyverno", exc); err != nil {
+			t.Fatal(err)
+		}
+		excClient := cl.Dynamic.Resource(schema.GroupVersionResource{Group: "policies.kyverno.io", Version: "v1", Resource: "policyexceptions"}).Namespace("kyverno")
+		t.Cleanup(func() {
+			if err := excClient.Delete(ctx, exc.GetName(), metav1.DeleteOptions{}); err != nil {
+				t.Error(err)
+			}
+			waitVerdict(t, subjects[0], false)
+		})
+		waitVerdict(t, subjects[0], true)
+		wantMismatch(t, parity(t, subjects, policyDir), true)
+	})
+
+	t.Run("exception only in guard", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.CopyFS(dir, os.DirFS(policyDir)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "exceptions", "e2e-divergent.yaml"), []byte(divergentException), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		wantMismatch(t, parity(t, subjects, dir), false)
+	})
+}
+
+// waitVerdict waits for Kyverno to pick up an exception change: until the
+// cluster admits (or denies) s.
+func waitVerdict(t *testing.T, s Subject, admitted bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		v, err := cl.DryRunCreate(context.Background(), s.Object)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Admitted == admitted {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: still %s after a minute: %s", s.Key(), word(v.Admitted), v.Message)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}

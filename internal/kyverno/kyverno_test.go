@@ -121,7 +121,9 @@ func TestNamespaceSelectorFromInput(t *testing.T) {
 		want      int
 	}{
 		{"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n    pod-security.kubernetes.io/enforce: restricted\n    pod-security.kubernetes.io/audit: restricted\n    pod-security.kubernetes.io/warn: restricted\n", 1},
-		{"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n", 0},
+		// Baseline forbids privileged containers too (as Pod Security Admission does).
+		{"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n    pod-security.kubernetes.io/audit: baseline\n    pod-security.kubernetes.io/warn: baseline\n", 1},
+		{"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n    pod-security.kubernetes.io/enforce: privileged\n", 0},
 	}
 	for _, tt := range tests {
 		fs, err := e.Evaluate(context.Background(), manifest(t, tt.namespace+"---"+privilegedDeployment), nil)

@@ -21,11 +21,18 @@ type Input struct {
 // Terraform holds the resources of every plan and HCL stack loaded.
 type Terraform struct {
 	Resources []Resource `json:"resources"`
+	// ByType lists, for each resource type, the positions in Resources of
+	// its resources: policies look resources up by type instead of each
+	// query scanning them all (set by Finalize).
+	ByType map[string][]int `json:"by_type"`
 }
 
 // Kubernetes holds every manifest loaded or rendered.
 type Kubernetes struct {
 	Objects []Object `json:"objects"`
+	// ByKind lists, for each kind, the positions in Objects of its objects
+	// (set by Finalize).
+	ByKind map[string][]int `json:"by_kind"`
 }
 
 // Source is where a resource or object is written down.
@@ -184,6 +191,14 @@ func (in *Input) Finalize() {
 	})
 	dedupe(len(in.Kubernetes.Objects), func(i int) *string { return &in.Kubernetes.Objects[i].ID })
 	dedupe(len(in.Terraform.Resources), func(i int) *string { return &in.Terraform.Resources[i].ID })
+	in.Terraform.ByType = map[string][]int{}
+	for i, r := range in.Terraform.Resources {
+		in.Terraform.ByType[r.Type] = append(in.Terraform.ByType[r.Type], i)
+	}
+	in.Kubernetes.ByKind = map[string][]int{}
+	for i, o := range in.Kubernetes.Objects {
+		in.Kubernetes.ByKind[o.Kind()] = append(in.Kubernetes.ByKind[o.Kind()], i)
+	}
 }
 
 // dedupe suffixes repeated IDs (the same manifest given twice) with "#2", "#3", ...

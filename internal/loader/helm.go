@@ -199,7 +199,9 @@ func (l *Loader) renderReleases(resources []input.Resource, baseDir string) ([]i
 			return nil, errorf("%s: %s: the chart is not known before apply, so its manifests cannot be checked", where(r.Source), r.Address)
 		}
 		if repo, _ := r.Values["repository"].(string); repo != "" || strings.Contains(chartRef, "://") {
+			l.mu.Lock()
 			l.notes = append(l.notes, fmt.Sprintf("%s: %s: chart %q comes from a repository; guard renders local charts only, so its manifests are not checked", where(r.Source), r.Address, chartRef))
+			l.mu.Unlock()
 			continue
 		}
 		dir := chartRef
@@ -227,7 +229,9 @@ func (l *Loader) renderReleases(resources []input.Resource, baseDir string) ([]i
 			region = r.Provider[i+1:]
 		}
 		abs, _ := filepath.Abs(dir)
+		l.mu.Lock()
 		l.released[abs] = true
+		l.mu.Unlock()
 		rel := &input.Release{Name: name, Namespace: ns, Chart: l.display(dir), Region: region, Resource: r.Address, Stack: r.Stack}
 		rendered, err := l.render(dir, ch, rel, vals)
 		if err != nil {

@@ -15,8 +15,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/acme/guard/internal/input"
 )
@@ -58,6 +60,8 @@ type Loader struct {
 	// not render with its defaults alone).
 	released map[string]bool
 	walked   []string
+	// mu guards notes, released and walked: paths load concurrently.
+	mu sync.Mutex
 }
 
 // New returns a Loader.
@@ -82,7 +86,13 @@ func New(opts Options) (*Loader, error) {
 
 // Notes are things the user should know that are not errors (a remote chart
 // that was not rendered). Deterministic, in the order met.
-func (l *Loader) Notes() []string { return l.notes }
+func (l *Loader) Notes() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	notes := append([]string(nil), l.notes...)
+	sort.Strings(notes) // paths load concurrently: no order to keep
+	return notes
+}
 
 // display is how a path is shown: relative to the working directory when
 // inside it, with forward slashes, so output does not depend on the machine.
@@ -99,14 +109,30 @@ func (l *Loader) display(path string) string {
 
 // Load reads every path and returns the merged, finalized input.
 func (l *Loader) Load(paths []string) (*input.Input, error) {
-	in := &input.Input{}
-	for _, p := range paths {
-		part, err := l.loadPath(p, true)
-		if err != nil {
-			return nil, err
-		}
-		in.Merge(part)
+	// Paths load concurrently (a large plan and many manifests take about
+	// as long each); they merge in the order given, and Finalize sorts.
+	parts := make([]*input.Input, len(paths))
+	errs := make([]error, len(paths))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, p := range paths {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			parts[i], errs[i] = l.loadPath(p, true)
+		}()
 	}
+	wg.Wait()
+	in := &input.Input{}
+	for i := range paths {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		in.Merge(parts[i])
+	}
+	sort.Strings(l.walked)
 	for _, dir := range l.walked {
 		if l.released[dir] {
 			continue
@@ -144,7 +170,9 @@ func (l *Loader) loadPath(path string, explicit bool) (*input.Input, error) {
 func (l *Loader) loadDir(dir string) (*input.Input, error) {
 	if isChart(dir) {
 		abs, _ := filepath.Abs(dir)
+		l.mu.Lock()
 		l.walked = append(l.walked, abs)
+		l.mu.Unlock()
 		return &input.Input{}, nil
 	}
 	if hasTerraformFiles(dir) {

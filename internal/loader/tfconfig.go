@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -40,6 +41,7 @@ func hasTerraformFiles(dir string) bool {
 
 // configCache parses each module directory once per run.
 type configCache struct {
+	mu      sync.Mutex // paths load concurrently; the parser is not safe for that
 	parser  *hclparse.Parser
 	modules map[string]*moduleConfig
 	display func(string) string
@@ -52,6 +54,8 @@ func newConfigCache(display func(string) string) *configCache {
 // load parses every *.tf file of dir (sorted, so evaluation order is stable).
 // Override files and .tf.json files are not read.
 func (c *configCache) load(dir string) (*moduleConfig, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if m, ok := c.modules[dir]; ok {
 		return m, nil
 	}

@@ -42,9 +42,23 @@ func inputValue(in *input.Input) (ast.Value, error) {
 		objects[i] = m
 	}
 	return ast.InterfaceToValue(map[string]any{
-		"terraform":  map[string]any{"resources": resources},
-		"kubernetes": map[string]any{"objects": objects},
+		"terraform":  map[string]any{"resources": resources, "by_type": positions(in.Terraform.ByType)},
+		"kubernetes": map[string]any{"objects": objects, "by_kind": positions(in.Kubernetes.ByKind)},
 	})
+}
+
+// positions is an index of the input as InterfaceToValue takes it (a nil
+// index, from an input not finalized, is an empty object).
+func positions(index map[string][]int) map[string]any {
+	m := make(map[string]any, len(index))
+	for k, list := range index {
+		vals := make([]any, len(list))
+		for i, p := range list {
+			vals[i] = p
+		}
+		m[k] = vals
+	}
+	return m
 }
 
 func source(s input.Source) map[string]any {

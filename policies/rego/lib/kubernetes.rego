@@ -9,10 +9,18 @@ workload_kinds := {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"
 
 # workloads are the objects that run pods (an array: see resources in
 # guard.lib.terraform).
-workloads := [o |
+workloads := [input.kubernetes.objects[i] |
+	some kind in workload_kinds
+	some i in input.kubernetes.by_kind[kind]
+] if {
+	input.kubernetes.by_kind
+} else := [o |
 	some o in input.kubernetes.objects
 	o.object.kind in workload_kinds
 ]
+
+# by_kind(objects) is the index guard puts in the input as by_kind.
+by_kind(objects) := {k: [i | some i, o in objects; o.object.kind == k] | some o in objects; k := o.object.kind}
 
 # pod_spec(o) is the pod spec of a workload.
 pod_spec(o) := o.object.spec if o.object.kind == "Pod"

@@ -27,3 +27,9 @@ test_workloads if {
 	ws := k8s.workloads with input as {"kubernetes": {"objects": [deployment, {"object": {"kind": "Service"}}]}}
 	count(ws) == 1
 }
+
+test_workloads_indexed if {
+	objects := [deployment, {"object": {"kind": "Service"}}, cronjob]
+	ws := k8s.workloads with input as {"kubernetes": {"objects": objects, "by_kind": k8s.by_kind(objects)}}
+	count(ws) == 2
+}

@@ -8,13 +8,25 @@ package guard.lib.terraform
 # resources(type) is every managed resource of that type that the plan or
 # stack keeps (a resource being deleted is not checked). It is an array, not a
 # set: a set hashes every (large) resource it holds, which dominates at
-# thousands of resources.
+# thousands of resources. It reads the input's by_type index (positions of
+# each type's resources) rather than scanning them all in every query; an
+# input built by hand without the index is scanned.
 resources(type) := [r |
+	some i in input.terraform.by_type[type]
+	r := input.terraform.resources[i]
+	r.mode == "managed"
+	r.action != "delete"
+] if {
+	input.terraform.by_type
+} else := [r |
 	some r in input.terraform.resources
 	r.type == type
 	r.mode == "managed"
 	r.action != "delete"
 ]
+
+# by_type(resources) is the index guard puts in the input as by_type.
+by_type(resources) := {t: [i | some i, r in resources; r.type == t] | some r in resources; t := r.type}
 
 # unknown(r, path) holds when the value at path (an array of keys and
 # indexes into r.values) is known only after apply: the path itself or any

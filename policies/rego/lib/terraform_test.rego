@@ -34,3 +34,23 @@ test_resources_skips_deletes if {
 test_ref_type_root if tf.resource_ref_type("google_service_account.sa.email") == "google_service_account"
 
 test_ref_type_module if tf.resource_ref_type(`module.a["x.y"].module.b[0].google_service_account.sa.email`) == "google_service_account"
+
+mixed := [
+	{"type": "google_compute_network", "mode": "managed", "action": "create", "id": "a"},
+	{"type": "google_container_cluster", "mode": "managed", "action": "create", "id": "b"},
+	{"type": "google_container_cluster", "mode": "data", "action": "read", "id": "c"},
+	{"type": "google_container_cluster", "mode": "managed", "action": "delete", "id": "d"},
+	{"type": "google_container_cluster", "mode": "managed", "action": "update", "id": "e"},
+]
+
+# The by_type index and the scan of an input without it give the same resources.
+test_resources_indexed_and_scanned if {
+	indexed := tf.resources("google_container_cluster") with input as {"terraform": {"resources": mixed, "by_type": tf.by_type(mixed)}}
+	scanned := tf.resources("google_container_cluster") with input as {"terraform": {"resources": mixed}}
+	[r.id | some r in indexed] == ["b", "e"]
+	indexed == scanned
+}
+
+test_resources_of_absent_type if {
+	count(tf.resources("google_dns_managed_zone")) == 0 with input as {"terraform": {"resources": mixed, "by_type": tf.by_type(mixed)}}
+}

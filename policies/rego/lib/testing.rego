@@ -3,6 +3,9 @@
 # description: Builds inputs for the policies' unit tests.
 package guard.lib.testing
 
+import data.guard.lib.kubernetes as k8s
+import data.guard.lib.terraform as tf
+
 # resource(type, address, values) is a planned resource with nothing unknown.
 resource(type, address, values) := {
 	"id": address, "address": address, "type": type, "name": "x", "mode": "managed",
@@ -18,7 +21,7 @@ module_of(address) := m if {
 } else := ""
 
 # terraform(resources) is an input holding these resources only.
-terraform(resources) := {"terraform": {"resources": resources}, "kubernetes": {"objects": []}}
+terraform(resources) := stack(resources, [])
 
 # k8s_object(manifest, region) is a Kubernetes object rendered for a region ("" for none).
 k8s_object(manifest, region) := {
@@ -28,4 +31,7 @@ k8s_object(manifest, region) := {
 }
 
 # stack(resources, objects) is an input with both layers.
-stack(resources, objects) := {"terraform": {"resources": resources}, "kubernetes": {"objects": objects}}
+stack(resources, objects) := {
+	"terraform": {"resources": resources, "by_type": tf.by_type(resources)},
+	"kubernetes": {"objects": objects, "by_kind": k8s.by_kind(objects)},
+}

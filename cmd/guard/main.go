@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 )
 
@@ -18,10 +19,21 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 func main() {
+	tuneGC()
 	stop := startProfile()
 	code := run()
 	stop()
 	os.Exit(code)
+}
+
+// tuneGC collects garbage less often than Go's default (GOGC=100) unless
+// GOGC is set. A check is a short batch run whose heap is mostly the input,
+// live to the end; at 10,000 objects GOGC=400 took 4.3 s instead of 5.0 s
+// with the same peak RSS, and the platform's check 175 MB instead of 153 MB.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 }
 
 // startProfile writes a CPU profile of the run to GUARD_CPUPROFILE, if set

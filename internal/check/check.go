@@ -87,11 +87,25 @@ func (p *Policies) List() []finding.Policy {
 
 // Evaluate runs both engines on the input.
 func (p *Policies) Evaluate(ctx context.Context, in *input.Input) ([]finding.Finding, error) {
+	// Kyverno admits the objects while Rego evaluates (converting the input
+	// for OPA is single-threaded); only exceptions to Rego findings wait
+	// for both.
+	var adm *kyverno.Admission
+	var admErr error
+	admitted := make(chan struct{})
+	go func() {
+		defer close(admitted)
+		adm, admErr = p.kyverno.Admit(ctx, in)
+	}()
 	fs, err := p.rego.Evaluate(ctx, in)
+	<-admitted
 	if err != nil {
 		return nil, err
 	}
-	kfs, err := p.kyverno.Evaluate(ctx, in, fs)
+	if admErr != nil {
+		return nil, admErr
+	}
+	kfs, err := p.kyverno.Finish(in, adm, fs)
 	if err != nil {
 		return nil, err
 	}

@@ -304,21 +304,35 @@ func (e *Engine) Policies() []finding.Policy { return e.policies }
 // on CREATE, and returns the findings: failures as deny (or warn, for Audit
 // and Warn policies), excepted failures as waived findings. regoFindings are
 // the Rego engine's findings of the same input: the exceptions that name Rego
-// policies waive them in place.
+// policies waive them in place. It is Admit then Finish.
 func (e *Engine) Evaluate(ctx context.Context, in *input.Input, regoFindings []finding.Finding) ([]finding.Finding, error) {
-	used := map[string]bool{}
-	if err := e.waiveRego(in, regoFindings, used); err != nil {
+	adm, err := e.Admit(ctx, in)
+	if err != nil {
 		return nil, err
 	}
+	return e.Finish(in, adm, regoFindings)
+}
+
+// Admission is the outcome of admitting an input's objects, before the
+// exceptions of Rego findings are known.
+type Admission struct {
+	findings []finding.Finding
+	used     map[string]bool // exceptions that matched something
+}
+
+// Admit runs every policy on every object of the input, as admission would
+// on CREATE. It does not need the Rego findings, so it can run beside the
+// Rego engine.
+func (e *Engine) Admit(ctx context.Context, in *input.Input) (*Admission, error) {
+	adm := &Admission{used: map[string]bool{}}
 	if len(e.policies) == 0 {
-		return nil, nil
+		return adm, nil
 	}
 	namespaces := namespacesByContext(in)
-	var out []finding.Finding
 	err := e.admit(ctx, in.Kubernetes.Objects, func(o input.Object) map[string]*corev1.Namespace {
 		return namespaces[contextOf(o)]
 	}, func(o input.Object, resp celengine.EngineResponse) {
-		out = append(out, e.findings(o, resp, used)...)
+		adm.findings = append(adm.findings, e.findings(o, resp, adm.used)...)
 	})
 	if err != nil {
 		return nil, err
@@ -329,10 +343,23 @@ func (e *Engine) Evaluate(ctx context.Context, in *input.Input, regoFindings []f
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, e.legacyFindings(o, resps)...)
+			adm.findings = append(adm.findings, e.legacyFindings(o, resps)...)
 		}
 	}
-	return append(out, e.exceptionFindings(used)...), nil
+	return adm, nil
+}
+
+// Finish waives the Rego findings that exceptions name (in place), and
+// returns the admission findings with those about the exceptions themselves
+// (expired, unused).
+func (e *Engine) Finish(in *input.Input, adm *Admission, regoFindings []finding.Finding) ([]finding.Finding, error) {
+	if err := e.waiveRego(in, regoFindings, adm.used); err != nil {
+		return nil, err
+	}
+	if len(e.policies) == 0 {
+		return nil, nil
+	}
+	return append(adm.findings, e.exceptionFindings(adm.used)...), nil
 }
 
 // namespaceLabels are the labels of the namespace o lands in, if the input has it.

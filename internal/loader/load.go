@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	tfjson "github.com/hashicorp/terraform-json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -185,7 +186,7 @@ func (l *Loader) loadDir(dir string) (*input.Input, error) {
 			// the sources only give locations.
 			in := &input.Input{}
 			for _, p := range plans {
-				part, err := l.loadPlan(p.path, p.data)
+				part, err := l.loadPlan(p.path, p.plan)
 				if err != nil {
 					return nil, err
 				}
@@ -236,7 +237,7 @@ func (l *Loader) skipDir(full, name string) bool {
 // planFile is a plan JSON found in a directory, with its content.
 type planFile struct {
 	path string
-	data []byte
+	plan *tfjson.Plan
 }
 
 // plansIn lists the plan JSON files directly inside dir, read once.
@@ -249,11 +250,12 @@ func (l *Loader) plansIn(dir string) ([]planFile, error) {
 		if err != nil {
 			return nil, errorf("%s: %v", l.display(f), unwrapPathError(err))
 		}
-		if isPlanJSON(data) {
-			if jerr := checkJSON(data); jerr != nil {
-				return nil, errorf("%s:%d: malformed JSON: %s", l.display(f), jerr.line, jerr.msg)
-			}
-			plans = append(plans, planFile{path: f, data: data})
+		plan, isPlan, err := decodePlan(data)
+		if isPlan && err != nil {
+			return nil, errorf("%s: not a valid Terraform plan: %v", l.display(f), err)
+		}
+		if isPlan {
+			plans = append(plans, planFile{path: f, plan: plan})
 		}
 	}
 	return plans, nil
@@ -280,14 +282,20 @@ func (l *Loader) loadFile(path string, explicit bool) (*input.Input, error) {
 		return nil, errorf("%s: %v", l.display(path), unwrapPathError(err))
 	}
 	if ext == ".json" {
+		// A plan is decoded once (tens of MB at scale); anything else is
+		// checked for syntax first, for an error with a line.
+		plan, isPlan, err := decodePlan(data)
+		if isPlan && err != nil {
+			return nil, errorf("%s: not a valid Terraform plan: %v", l.display(path), err)
+		}
+		if isPlan {
+			return l.loadPlan(path, plan)
+		}
 		if err := checkJSON(data); err != nil {
 			if explicit || looksLikeJSONInput(data) {
 				return nil, errorf("%s:%d: malformed JSON: %s", l.display(path), err.line, err.msg)
 			}
 			return &input.Input{}, nil
-		}
-		if isPlanJSON(data) {
-			return l.loadPlan(path, data)
 		}
 	}
 	objs, err := l.parseManifests(path, data, explicit)

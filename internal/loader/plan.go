@@ -27,16 +27,27 @@ func isPlanJSON(data []byte) bool {
 	return probe.PlannedValues != nil || probe.ResourceChanges != nil
 }
 
+// decodePlan decodes data as a Terraform plan. isPlan is false for JSON that
+// is not one (a manifest, or not even valid JSON: the caller reports that);
+// err is set for a plan terraform-json refuses (an unsupported version).
+func decodePlan(data []byte) (plan *tfjson.Plan, isPlan bool, err error) {
+	if !bytes.Contains(data, []byte(`"format_version"`)) {
+		return nil, false, nil // cheap: most JSON inputs are manifests
+	}
+	plan = &tfjson.Plan{}
+	plan.UseJSONNumber(true)
+	if err := json.Unmarshal(data, plan); err != nil {
+		// Only now the probe: was it a plan at all?
+		return nil, isPlanJSON(data), err
+	}
+	return plan, plan.FormatVersion != "" && (plan.PlannedValues != nil || plan.ResourceChanges != nil), nil
+}
+
 // loadPlan reads a plan: every resource change at every module level, its
 // action, values from `after`, unknowns from `after_unknown`, sensitive marks
 // from `after_sensitive`; then locates each resource in the stack's HCL and
 // renders the local charts of its helm_release resources.
-func (l *Loader) loadPlan(path string, data []byte) (*input.Input, error) {
-	var plan tfjson.Plan
-	plan.UseJSONNumber(true)
-	if err := json.Unmarshal(data, &plan); err != nil {
-		return nil, errorf("%s: not a valid Terraform plan: %v", l.display(path), err)
-	}
+func (l *Loader) loadPlan(path string, plan *tfjson.Plan) (*input.Input, error) {
 	sourceDir := l.opts.Source
 	if sourceDir == "" && hasTerraformFiles(filepath.Dir(path)) {
 		sourceDir = filepath.Dir(path)

@@ -7,10 +7,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -188,7 +190,7 @@ func Check(guard, root, policyDir, workDir string, namespaces []*unstructured.Un
 	for i, r := range rows {
 		groups[r.Group] = append(groups[r.Group], i)
 	}
-	for _, group := range sortedKeys(groups) {
+	for _, group := range slices.Sorted(maps.Keys(groups)) {
 		dir := filepath.Join(workDir, strings.ReplaceAll(group, "/", "_"))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
@@ -276,13 +278,4 @@ func writeYAML(path string, objs []*unstructured.Unstructured) error {
 		b.Write(data)
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	tfjson "github.com/hashicorp/terraform-json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -20,6 +19,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/acme/guard/internal/input"
 )
@@ -86,7 +87,8 @@ func New(opts Options) (*Loader, error) {
 }
 
 // Notes are things the user should know that are not errors (a remote chart
-// that was not rendered). Deterministic, in the order met.
+// that was not rendered). Sorted, so deterministic whatever order the paths
+// finished loading in.
 func (l *Loader) Notes() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -129,6 +129,9 @@ func TestAdmissionParity(t *testing.T) {
 	names := ensureNamespaces(t, append(chartNamespaces, suiteNamespaces...))
 	names = append(names, "kyverno", "default")
 	subjects := append(append(chart, suites...), generated...)
+	// Kyverno reports a policy's webhook configured a moment before the
+	// apiserver calls it: wait until a generated violation is denied.
+	waitVerdict(t, generated[len(generated)-1], false)
 
 	rows, err := Submit(context.Background(), cl, subjects)
 	if err != nil {

@@ -99,7 +99,7 @@ func (r *Row) compare() {
 	switch {
 	case admitted != r.Cluster.Admitted:
 		why = append(why, fmt.Sprintf("cluster %s, guard %s", word(r.Cluster.Admitted), word(admitted)))
-	case !admitted && !contains(deniers, r.Cluster.DeniedBy):
+	case !admitted && !slices.Contains(deniers, r.Cluster.DeniedBy):
 		why = append(why, fmt.Sprintf("cluster denied by %s, guard by %s", r.Cluster.DeniedBy, strings.Join(deniers, ", ")))
 	}
 	if r.Cluster.PodSecurity != r.Guard.PodSecurity {
@@ -109,7 +109,7 @@ func (r *Row) compare() {
 		if r.Cluster.Admitted {
 			why = append(why, "expected a denial by "+e+", the cluster admitted it")
 		}
-		if !contains(r.Guard.Denies, e) {
+		if !slices.Contains(r.Guard.Denies, e) {
 			why = append(why, "expected a denial by "+e+", guard did not report it")
 		}
 	}
@@ -122,15 +122,6 @@ func word(admitted bool) string {
 		return "admitted"
 	}
 	return "denied"
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 var (

@@ -86,7 +86,7 @@ func (p *Policies) List() []finding.Policy {
 }
 
 // Evaluate runs both engines on the input.
-func (p *Policies) Evaluate(ctx context.Context, in *input.Input) ([]finding.Finding, error) {
+func (p *Policies) Evaluate(ctx context.Context, in *input.Input) (findings []finding.Finding, notes []string, err error) {
 	// Kyverno admits the objects while Rego evaluates (converting the input
 	// for OPA is single-threaded); only exceptions to Rego findings wait
 	// for both.
@@ -100,16 +100,16 @@ func (p *Policies) Evaluate(ctx context.Context, in *input.Input) ([]finding.Fin
 	fs, err := p.rego.Evaluate(ctx, in)
 	<-admitted
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if admErr != nil {
-		return nil, admErr
+		return nil, nil, admErr
 	}
 	kfs, err := p.kyverno.Finish(in, adm, fs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return append(fs, kfs...), nil
+	return append(fs, kfs...), adm.Notes, nil
 }
 
 // LoadInput reads the inputs; policy directories are never read as inputs.
@@ -147,10 +147,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	findings, err := engine.Evaluate(ctx, in)
+	findings, evalNotes, err := engine.Evaluate(ctx, in)
 	if err != nil {
 		return nil, err
 	}
+	notes = append(notes, evalNotes...)
 	finding.Sort(findings)
 	rep := &report.Report{
 		Version: opts.Version, Threshold: opts.Threshold, Findings: findings, Policies: engine.List(),

@@ -83,7 +83,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := engine.Evaluate(context.Background(), in); err != nil {
+		if _, _, err := engine.Evaluate(context.Background(), in); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -11,8 +11,10 @@ package kyverno
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -84,7 +86,10 @@ type Engine struct {
 	legacy     *legacy
 	// regoExceptions are the exceptions that name Rego policies.
 	regoExceptions []*regoException
-	now            time.Time
+	// selectNamespaces are the policies that select namespaces by label:
+	// they need the objects' Namespace manifests to judge as the cluster does.
+	selectNamespaces []string
+	now              time.Time
 }
 
 // Load reads every ValidatingPolicy and PolicyException (policies.kyverno.io)
@@ -129,6 +134,10 @@ func build(docs []document, now time.Time) (*Engine, error) {
 				e.policies = append(e.policies, p)
 				e.actions[vp.Name] = level(vp.Spec.ValidationActions())
 				vpols = append(vpols, &vp)
+				if mc := vp.Spec.MatchConstraints; mc != nil && mc.NamespaceSelector != nil &&
+					(len(mc.NamespaceSelector.MatchLabels) > 0 || len(mc.NamespaceSelector.MatchExpressions) > 0) {
+					e.selectNamespaces = append(e.selectNamespaces, vp.Name)
+				}
 			case d.group() == "kyverno.io" && (d.kind() == "ClusterPolicy" || d.kind() == "Policy"):
 				var lp kyvernov1.PolicyInterface
 				if d.kind() == "ClusterPolicy" {
@@ -318,6 +327,9 @@ func (e *Engine) Evaluate(ctx context.Context, in *input.Input, regoFindings []f
 type Admission struct {
 	findings []finding.Finding
 	used     map[string]bool // exceptions that matched something
+	// Notes are for the user (stderr): namespaces the objects land in
+	// without their Namespace manifest in the input.
+	Notes []string
 }
 
 // Admit runs every policy on every object of the input, as admission would
@@ -329,6 +341,7 @@ func (e *Engine) Admit(ctx context.Context, in *input.Input) (*Admission, error)
 		return adm, nil
 	}
 	namespaces := namespacesByContext(in)
+	adm.Notes = e.missingNamespaces(in, namespaces)
 	err := e.admit(ctx, in.Kubernetes.Objects, func(o input.Object) map[string]*corev1.Namespace {
 		return namespaces[contextOf(o)]
 	}, func(o input.Object, resp celengine.EngineResponse) {
@@ -347,6 +360,34 @@ func (e *Engine) Admit(ctx context.Context, in *input.Input) (*Admission, error)
 		}
 	}
 	return adm, nil
+}
+
+// missingNamespaces notes each namespace (but "default") that objects land in
+// while the input holds no Namespace manifest for it: policies that select
+// namespaces by label see it unlabelled, which the cluster may not. A pod
+// checked without its restricted namespace would otherwise pass in silence.
+func (e *Engine) missingNamespaces(in *input.Input, namespaces map[string]map[string]*corev1.Namespace) []string {
+	if len(e.selectNamespaces) == 0 {
+		return nil
+	}
+	count := map[string]int{}
+	for _, o := range in.Kubernetes.Objects {
+		ns := admittedNamespace(o)
+		if ns == "" || ns == "default" || o.Kind() == "Namespace" || namespaces[contextOf(o)][ns] != nil {
+			continue
+		}
+		count[ns]++
+	}
+	var notes []string
+	for _, ns := range slices.Sorted(maps.Keys(count)) {
+		objects := "objects land"
+		if count[ns] == 1 {
+			objects = "object lands"
+		}
+		notes = append(notes, fmt.Sprintf("%d %s in namespace %q, whose Namespace manifest is not in the input: %s saw it unlabelled; add the manifest to check as the cluster would",
+			count[ns], objects, ns, strings.Join(e.selectNamespaces, ", ")))
+	}
+	return notes
 }
 
 // Finish waives the Rego findings that exceptions name (in place), and

@@ -109,6 +109,36 @@ spec:
           securityContext: {privileged: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
 `
 
+// An object whose Namespace manifest is not in the input is evaluated as in
+// an unlabelled namespace, which the cluster's may not be: the user is told.
+func TestMissingNamespaceNoted(t *testing.T) {
+	e, err := Load([]string{policyDir}, day("2026-12-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	namespace := "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n    pod-security.kubernetes.io/enforce: restricted\n"
+	for _, tt := range []struct {
+		input string
+		want  int
+	}{
+		{privilegedDeployment, 1},
+		{namespace + "---" + privilegedDeployment, 0},
+	} {
+		adm, err := e.Admit(context.Background(), manifest(t, tt.input))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(adm.Notes) != tt.want {
+			t.Fatalf("notes %q, want %d", adm.Notes, tt.want)
+		}
+		for _, n := range adm.Notes {
+			if !strings.Contains(n, `1 object lands in namespace "team"`) || !strings.Contains(n, "restricted-pod-security") {
+				t.Errorf("note %q", n)
+			}
+		}
+	}
+}
+
 // The namespaceSelector sees the labels of the Namespace objects in the same
 // input, as admission sees the cluster's namespaces.
 func TestNamespaceSelectorFromInput(t *testing.T) {

@@ -2,10 +2,11 @@ package loader
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"helm.sh/helm/v3/pkg/chart"
@@ -73,11 +74,7 @@ func (l *Loader) render(dir string, ch *chart.Chart, rel *input.Release, vals ma
 	if err != nil {
 		return nil, errorf("%s: render: %v", l.display(dir), err)
 	}
-	names := make([]string, 0, len(rendered))
-	for name := range rendered {
-		names = append(names, name)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(rendered))
 	var objs []input.Object
 	for _, name := range names {
 		base := filepath.Base(name)

@@ -1,6 +1,8 @@
 package loader
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -56,11 +58,7 @@ func (ix configIndex) add(prefix string, m *tfjson.ConfigModule) {
 
 // walk visits each expression under an unknown value, with its resolved references.
 func (ix configIndex) walk(exprs map[string]*tfjson.Expression, unknown any, module string, visit func([]any, []string), path []any) {
-	names := make([]string, 0, len(exprs))
-	for n := range exprs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(exprs))
 	for _, name := range names {
 		e := exprs[name]
 		if e == nil || e.ExpressionData == nil {

@@ -11,10 +11,11 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -110,11 +111,7 @@ func ParseDirs(dirs []string, withTests bool) (map[string]*ast.Module, error) {
 
 // collect turns every package with deny or warn rules into a Policy.
 func (e *Engine) collect(c *ast.Compiler, modules map[string]*ast.Module) error {
-	names := make([]string, 0, len(modules))
-	for n := range modules {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(modules))
 	annotations := c.GetAnnotationSet()
 	seen := map[string]int{} // package -> policy index
 	ids := map[string]string{}

@@ -4,7 +4,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/acme/guard/internal/finding"
 )
@@ -98,11 +99,7 @@ func writeJUnit(w io.Writer, r *Report, _ Options) error {
 		}
 	}
 	out := junitSuites{Name: "guard"}
-	names := make([]string, 0, len(suites))
-	for n := range suites {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(suites))
 	for _, n := range names {
 		s := suites[n]
 		s.Tests = len(s.Cases)

@@ -6,7 +6,8 @@ package report
 import (
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/acme/guard/internal/finding"
 )
@@ -89,11 +90,7 @@ var writers = map[string]Writer{
 
 // Formats lists the format names, sorted.
 func Formats() []string {
-	names := make([]string, 0, len(writers))
-	for n := range writers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(writers))
 	return names
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -218,7 +219,9 @@ func parity(t *testing.T, subjects []Subject, policyDir string) []Row {
 	}
 	var namespaces []string
 	for _, s := range subjects {
-		namespaces = append(namespaces, s.Object.GetNamespace())
+		if !slices.Contains(namespaces, s.Object.GetNamespace()) {
+			namespaces = append(namespaces, s.Object.GetNamespace())
+		}
 	}
 	if err := Check(guard, root, policyDir, t.TempDir(), namespaceObjects(t, namespaces...), rows); err != nil {
 		t.Fatal(err)

@@ -87,7 +87,8 @@ func LoadPlatform(guard, root string) (*Platform, error) {
 			continue
 		}
 		found = true
-		values := map[string]any{}
+		// Values documents apply in order, a later one's setting winning:
+		// for these scalar settings, as Helm's deep merge would have it.
 		list, _ := r.Values["values"].([]any)
 		for _, v := range list {
 			doc, _ := v.(string)
@@ -95,11 +96,16 @@ func LoadPlatform(guard, root string) (*Platform, error) {
 			if err := yaml.Unmarshal([]byte(doc), &m); err != nil {
 				return nil, fmt.Errorf("%s values: %v", r.Address, err)
 			}
-			merge(values, m)
+			if b, ok, _ := unstructured.NestedBool(m, "features", "policyExceptions", "enabled"); ok {
+				p.Kyverno.PolicyExceptions = b
+			}
+			if ns, ok, _ := unstructured.NestedString(m, "features", "policyExceptions", "namespace"); ok {
+				p.Kyverno.ExceptionNamespace = ns
+			}
+			if b, ok, _ := unstructured.NestedBool(m, "features", "forceFailurePolicyIgnore", "enabled"); ok {
+				p.Kyverno.ForceFailurePolicyIgnore = b
+			}
 		}
-		p.Kyverno.PolicyExceptions, _, _ = unstructured.NestedBool(values, "features", "policyExceptions", "enabled")
-		p.Kyverno.ExceptionNamespace, _, _ = unstructured.NestedString(values, "features", "policyExceptions", "namespace")
-		p.Kyverno.ForceFailurePolicyIgnore, _, _ = unstructured.NestedBool(values, "features", "forceFailurePolicyIgnore", "enabled")
 	}
 	if !found {
 		return nil, fmt.Errorf("stacks/base: no helm_release of the kyverno chart for the primary region")
@@ -117,19 +123,6 @@ func LoadPlatform(guard, root string) (*Platform, error) {
 		return nil, fmt.Errorf("stacks/base: the policies release renders no manifests")
 	}
 	return p, nil
-}
-
-// merge deep-merges src into dst, as Helm merges values files.
-func merge(dst, src map[string]any) {
-	for k, v := range src {
-		if sm, ok := v.(map[string]any); ok {
-			if dm, ok := dst[k].(map[string]any); ok {
-				merge(dm, sm)
-				continue
-			}
-		}
-		dst[k] = v
-	}
 }
 
 // Up starts a control plane in dir with the platform installed: the CRDs

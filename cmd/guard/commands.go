@@ -16,6 +16,7 @@ import (
 
 	"github.com/acme/guard/internal/check"
 	"github.com/acme/guard/internal/finding"
+	"github.com/acme/guard/internal/limits"
 	"github.com/acme/guard/internal/loader"
 	"github.com/acme/guard/internal/policytest"
 	"github.com/acme/guard/internal/report"
@@ -37,19 +38,25 @@ func newRootCmd() *cobra.Command {
 
 // loaderFlags are the flags that change what inputs evaluate to.
 type loaderFlags struct {
-	vars, varFiles, values []string
-	source                 string
+	vars, varFiles, values, sources, limits []string
 }
 
 func (lf *loaderFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&lf.vars, "var", nil, "set a root variable of HCL stacks: name=value (repeatable)")
 	cmd.Flags().StringArrayVar(&lf.varFiles, "var-file", nil, "read root variables of HCL stacks from a .tfvars file (repeatable)")
 	cmd.Flags().StringArrayVar(&lf.values, "values", nil, "values file for charts checked directly (repeatable, later wins)")
-	cmd.Flags().StringVar(&lf.source, "source", "", "the Terraform sources of a plan, for .tf locations and local chart paths (default: the plan's own directory)")
+	cmd.Flags().StringArrayVar(&lf.sources, "source", nil, "the Terraform sources of plans, for .tf locations and local chart paths; repeatable: each plan is matched to the directory that declares its resources (default: the plan's own directory)")
+	cmd.Flags().StringArrayVar(&lf.limits, "limit", nil, "raise a limit: name=value, names: "+strings.Join(limits.Names(), ", ")+" (repeatable; see the README)")
 }
 
-func (lf *loaderFlags) options() loader.Options {
-	return loader.Options{Vars: lf.vars, VarFiles: lf.varFiles, Values: lf.values, Source: lf.source}
+func (lf *loaderFlags) options() (loader.Options, error) {
+	lim := limits.Default
+	for _, kv := range lf.limits {
+		if err := lim.Set(kv); err != nil {
+			return loader.Options{}, usageError(err)
+		}
+	}
+	return loader.Options{Vars: lf.vars, VarFiles: lf.varFiles, Values: lf.values, Sources: lf.sources, Limits: lim}, nil
 }
 
 func newCheckCmd() *cobra.Command {
@@ -76,8 +83,12 @@ Exit codes: 0 no finding at or above --severity, 1 findings, 2 error.`,
 			if !validFormat(format) {
 				return usageError(fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.Formats(), ", ")))
 			}
+			opts, err := lf.options()
+			if err != nil {
+				return err
+			}
 			res, err := check.Run(cmd.Context(), check.Options{
-				Paths: args, PolicyDirs: policyDirs, Threshold: threshold, Loader: lf.options(), Version: version,
+				Paths: args, PolicyDirs: policyDirs, Threshold: threshold, Loader: opts, Version: version,
 			})
 			if err != nil {
 				return err
@@ -158,7 +169,11 @@ func newInspectCmd() *cobra.Command {
 		Use:   "inspect [PATH...]",
 		Short: "Print the normalized input as JSON: exactly what a policy sees as `input`",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			in, notes, err := check.LoadInput(args, lf.options(), policyDirs)
+			opts, err := lf.options()
+			if err != nil {
+				return err
+			}
+			in, notes, err := check.LoadInput(args, opts, policyDirs)
 			if err != nil {
 				return err
 			}

@@ -20,7 +20,7 @@ func referenceRun() Options {
 		Paths:      plans,
 		PolicyDirs: []string{filepath.Join(root, "policies")},
 		Threshold:  finding.Low,
-		Loader:     loader.Options{Source: filepath.Join(root, "testdata/reference/base"), WorkDir: root},
+		Loader:     loader.Options{Sources: []string{filepath.Join(root, "testdata/reference/base")}, WorkDir: root},
 	}
 }
 

@@ -20,9 +20,9 @@ import (
 	"strings"
 	"sync"
 
-	tfjson "github.com/hashicorp/terraform-json"
-
 	"github.com/acme/guard/internal/input"
+	"github.com/acme/guard/internal/limits"
+	"github.com/acme/guard/internal/terraform"
 )
 
 // Options are the user's choices that change what the inputs evaluate to.
@@ -33,9 +33,12 @@ type Options struct {
 	Vars     []string // "name=value"
 	// Values are extra values files for charts checked directly (not through a helm_release).
 	Values []string
-	// Source is the HCL root of plans, for source locations and local chart
-	// paths; when empty, the plan's own directory is used if it holds *.tf files.
-	Source string
+	// Sources are the HCL roots of plans, for source locations and local
+	// chart paths: each plan is matched to the one that declares its
+	// resources. When empty, a plan's own directory is used if it holds *.tf files.
+	Sources []string
+	// Limits bound what is read (zero: limits.Default).
+	Limits limits.Limits
 	// Skip are directories a directory walk does not enter (policy directories).
 	Skip []string
 	// WorkDir is the directory paths are shown relative to; default: the current one.
@@ -49,13 +52,29 @@ func (e *Error) Error() string { return e.Msg }
 
 func errorf(format string, args ...any) error { return &Error{Msg: fmt.Sprintf(format, args...)} }
 
+// inputError makes any error from reading an input an *Error (exit 2).
+func inputError(err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Msg: err.Error()}
+}
+
+// note records something the user should know that is no error.
+func (l *Loader) note(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.notes = append(l.notes, fmt.Sprintf(format, args...))
+}
+
 // Loader reads inputs with one set of options.
 type Loader struct {
-	opts  Options
-	cwd   string
-	cache *configCache
-	skip  map[string]bool
-	notes []string
+	opts    Options
+	cwd     string
+	configs *terraform.Configs
+	skip    map[string]bool
+	notes   []string
 	// released are the chart directories a helm_release rendered; walked are
 	// the charts a directory walk found, rendered on their own only if no
 	// release renders them (a chart whose values come from its releases need
@@ -76,8 +95,11 @@ func New(opts Options) (*Loader, error) {
 		}
 	}
 	cwd, _ = filepath.Abs(cwd)
+	if opts.Limits == (limits.Limits{}) {
+		opts.Limits = limits.Default
+	}
 	l := &Loader{opts: opts, cwd: cwd, skip: map[string]bool{}, released: map[string]bool{}}
-	l.cache = newConfigCache(l.display)
+	l.configs = terraform.NewConfigs(l.display, opts.Limits)
 	for _, s := range opts.Skip {
 		if abs, err := filepath.Abs(s); err == nil {
 			l.skip[abs] = true
@@ -155,12 +177,23 @@ func (l *Loader) Load(paths []string) (*input.Input, error) {
 func (l *Loader) loadPath(path string, explicit bool) (*input.Input, error) {
 	st, err := os.Stat(path)
 	if err != nil {
+		if !explicit {
+			l.note("%s: skipped: %v", l.display(path), unwrapPathError(err))
+			return &input.Input{}, nil
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, errorf("%s: no such file or directory", l.display(path))
 		}
 		return nil, errorf("%s: %v", l.display(path), unwrapPathError(err))
 	}
 	if !st.IsDir() {
+		if !st.Mode().IsRegular() {
+			if explicit {
+				return nil, errorf("%s: %v (guard reads regular files and directories only)", l.display(path), limits.ErrNotRegular)
+			}
+			l.note("%s: skipped: %v", l.display(path), limits.ErrNotRegular)
+			return &input.Input{}, nil
+		}
 		return l.loadFile(path, explicit)
 	}
 	if isChart(path) {
@@ -178,7 +211,7 @@ func (l *Loader) loadDir(dir string) (*input.Input, error) {
 		l.mu.Unlock()
 		return &input.Input{}, nil
 	}
-	if hasTerraformFiles(dir) {
+	if terraform.IsStack(dir) {
 		plans, err := l.plansIn(dir)
 		if err != nil {
 			return nil, err
@@ -206,6 +239,14 @@ func (l *Loader) loadDir(dir string) (*input.Input, error) {
 	for _, e := range entries {
 		name := e.Name()
 		full := filepath.Join(dir, name)
+		if e.Type()&fs.ModeSymlink != 0 {
+			// A walk does not follow links to directories (a link to an
+			// ancestor would never end); linked files are read.
+			if st, err := os.Stat(full); err == nil && st.IsDir() {
+				l.note("%s: skipped: a symbolic link to a directory (name it to check it)", l.display(full))
+				continue
+			}
+		}
 		if e.IsDir() {
 			if l.skipDir(full, name) {
 				continue
@@ -217,7 +258,7 @@ func (l *Loader) loadDir(dir string) (*input.Input, error) {
 			in.Merge(part)
 			continue
 		}
-		part, err := l.loadFile(full, false)
+		part, err := l.loadPath(full, false)
 		if err != nil {
 			return nil, err
 		}
@@ -236,10 +277,10 @@ func (l *Loader) skipDir(full, name string) bool {
 	return l.skip[abs]
 }
 
-// planFile is a plan JSON found in a directory, with its content.
+// planFile is a plan JSON found in a directory, decoded.
 type planFile struct {
 	path string
-	plan *tfjson.Plan
+	plan *terraform.Plan
 }
 
 // plansIn lists the plan JSON files directly inside dir, read once.
@@ -248,51 +289,68 @@ func (l *Loader) plansIn(dir string) ([]planFile, error) {
 	sort.Strings(files)
 	var plans []planFile
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		if strings.HasSuffix(f, ".tf.json") || strings.HasSuffix(f, ".tfvars.json") {
+			continue
+		}
+		plan, err := l.readPlan(f)
 		if err != nil {
-			return nil, errorf("%s: %v", l.display(f), unwrapPathError(err))
+			return nil, err
 		}
-		plan, isPlan, err := decodePlan(data)
-		if isPlan && err != nil {
-			return nil, errorf("%s: not a valid Terraform plan: %v", l.display(f), err)
-		}
-		if isPlan {
+		if plan != nil {
 			plans = append(plans, planFile{path: f, plan: plan})
 		}
 	}
 	return plans, nil
 }
 
+// readPlan streams path as a plan; nil without error when it is no plan
+// (or not even valid JSON: the caller's manifest reading reports that).
+func (l *Loader) readPlan(path string) (*terraform.Plan, error) {
+	plan, err := terraform.ReadPlan(path, l.opts.Limits)
+	var se *terraform.SyntaxError
+	switch {
+	case err == nil:
+		return plan, nil
+	case errors.Is(err, terraform.NotPlan), errors.As(err, &se):
+		return nil, nil
+	case errors.Is(err, limits.ErrNotRegular):
+		return nil, errorf("%s: %v", l.display(path), err)
+	}
+	return nil, errorf("%s: not a valid Terraform plan: %v", l.display(path), err)
+}
+
 // loadFile reads one file by its content.
 func (l *Loader) loadFile(path string, explicit bool) (*input.Input, error) {
+	name := filepath.Base(path)
 	ext := strings.ToLower(filepath.Ext(path))
-	switch ext {
-	case ".json", ".yaml", ".yml":
-	case ".tf":
+	switch {
+	case strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tf.json"):
 		if explicit {
 			return l.loadStack(filepath.Dir(path))
 		}
 		return &input.Input{}, nil
+	case ext == ".json" || ext == ".yaml" || ext == ".yml":
 	default:
 		if explicit {
 			return nil, errorf("%s: not a plan JSON, Terraform directory, chart or Kubernetes YAML", l.display(path))
 		}
 		return &input.Input{}, nil
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, errorf("%s: %v", l.display(path), unwrapPathError(err))
-	}
 	if ext == ".json" {
-		// A plan is decoded once (tens of MB at scale); anything else is
-		// checked for syntax first, for an error with a line.
-		plan, isPlan, err := decodePlan(data)
-		if isPlan && err != nil {
-			return nil, errorf("%s: not a valid Terraform plan: %v", l.display(path), err)
+		// A plan is streamed, never read whole (hundreds of MB at scale).
+		plan, err := l.readPlan(path)
+		if err != nil {
+			return nil, err
 		}
-		if isPlan {
+		if plan != nil {
 			return l.loadPlan(path, plan)
 		}
+	}
+	data, err := limits.ReadFile(path, l.opts.Limits, l.display)
+	if err != nil {
+		return nil, inputError(err)
+	}
+	if ext == ".json" {
 		if err := checkJSON(data); err != nil {
 			if explicit || looksLikeJSONInput(data) {
 				return nil, errorf("%s:%d: malformed JSON: %s", l.display(path), err.line, err.msg)
@@ -334,4 +392,12 @@ func checkJSON(data []byte) *jsonError {
 		offset = se.Offset
 	}
 	return &jsonError{line: 1 + bytes.Count(data[:offset], []byte("\n")), msg: err.Error()}
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

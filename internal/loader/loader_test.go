@@ -204,7 +204,7 @@ func TestPlanLoaderReferencePlans(t *testing.T) {
 }
 
 func TestPlanLocationsFromSources(t *testing.T) {
-	in := load(t, Options{Source: filepath.Join(repoRoot, "testdata/reference/base")}, "testdata/plans/base.json")
+	in := load(t, Options{Sources: []string{filepath.Join(repoRoot, "testdata/reference/base")}}, "testdata/plans/base.json")
 	want := map[string]input.Source{
 		`module.region["secondary"].google_container_cluster.this`:       {File: "testdata/reference/base/modules/region/main.tf", Line: 45},
 		`module.region["primary"].google_container_node_pool.default`:    {File: "testdata/reference/base/modules/region/main.tf", Line: 131},
@@ -352,7 +352,7 @@ func TestHCLMatchesPlan(t *testing.T) {
 	} {
 		t.Run(stack.plan, func(t *testing.T) {
 			hcl := load(t, Options{}, stack.dir)
-			plan := load(t, Options{Source: filepath.Join(repoRoot, stack.dir)}, stack.plan)
+			plan := load(t, Options{Sources: []string{filepath.Join(repoRoot, stack.dir)}}, stack.plan)
 			if len(hcl.Terraform.Resources) != len(plan.Terraform.Resources) {
 				t.Fatalf("HCL has %d resources, plan %d", len(hcl.Terraform.Resources), len(plan.Terraform.Resources))
 			}

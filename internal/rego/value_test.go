@@ -12,7 +12,7 @@ import (
 // The direct conversion gives exactly what OPA's own conversion of the
 // input model (through its JSON encoding) gives.
 func TestInputValue(t *testing.T) {
-	l, err := loader.New(loader.Options{WorkDir: "../..", Source: "../../testdata/reference/base"})
+	l, err := loader.New(loader.Options{WorkDir: "../..", Sources: []string{"../../testdata/reference/base"}})
 	if err != nil {
 		t.Fatal(err)
 	}

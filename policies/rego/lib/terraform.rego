@@ -37,6 +37,25 @@ unknown(r, path) if {
 	object.get(r.unknown, array.slice(path, 0, i), false) == true
 }
 
+# unknown_within(r, path) holds when anything at path is known only after
+# apply: the value as a whole, a block above it, or any element or attribute
+# inside it. A rule that counts, lists or searches a collection must check
+# this, not unknown: a plan may mark the collection unknown as a whole
+# (`"external_endpoints": true`) where HCL gives a list whose element is
+# unknown (`[true]`), and both hide what apply will set.
+unknown_within(r, path) if unknown(r, path)
+
+unknown_within(r, path) if {
+	r.unknown[path[0]]
+	inner := object.get(r.unknown, path, false)
+	is_object_or_array(inner)
+	walk(inner, [_, true])
+}
+
+is_object_or_array(x) if is_object(x)
+
+is_object_or_array(x) if is_array(x)
+
 # value(r, path, fallback) is the known value at path, or fallback when it is
 # unset or null.
 value(r, path, fallback) := v if {
@@ -104,6 +123,18 @@ node_service_account_ids contains id if {
 enforces_network_policy(r) if value(r, ["datapath_provider"], "") == "ADVANCED_DATAPATH"
 
 enforces_network_policy(r) if value(r, ["network_policy", 0, "enabled"], false) == true
+
+# network_policy_unknown(cluster): not known to enforce NetworkPolicies, and
+# what would decide it is known only after apply.
+network_policy_unknown(r) if {
+	not enforces_network_policy(r)
+	unknown(r, ["datapath_provider"])
+}
+
+network_policy_unknown(r) if {
+	not enforces_network_policy(r)
+	unknown(r, ["network_policy", 0, "enabled"])
+}
 
 # role_cluster(role) are the clusters of a region role ("primary"), by the
 # module instance key the platform's region module is instantiated with.

@@ -54,3 +54,20 @@ test_resources_indexed_and_scanned if {
 test_resources_of_absent_type if {
 	count(tf.resources("google_dns_managed_zone")) == 0 with input as {"terraform": {"resources": mixed, "by_type": tf.by_type(mixed)}}
 }
+
+# A collection unknown as a whole (a plan's shape) and one holding an unknown
+# element (HCL's shape) are both unknown within; a known one is not.
+test_unknown_within_whole if tf.unknown_within(res, ["node_config"])
+
+test_unknown_within_element if {
+	r := object.union(res, {"unknown": {"routing_policy": [{"primary": [{"external_endpoints": [true]}]}]}})
+	tf.unknown_within(r, ["routing_policy", 0, "primary"])
+	not tf.unknown(r, ["routing_policy", 0, "primary"])
+}
+
+test_unknown_within_known_is_not if not tf.unknown_within(res, ["private_cluster_config"])
+
+test_unknown_within_false_mirror_is_not if {
+	r := object.union(res, {"unknown": {"routing_policy": [{"primary": [{"internal_load_balancers": []}]}]}})
+	not tf.unknown_within(r, ["routing_policy"])
+}

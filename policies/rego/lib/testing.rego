@@ -35,3 +35,7 @@ stack(resources, objects) := {
 	"terraform": {"resources": resources, "by_type": tf.by_type(resources)},
 	"kubernetes": {"objects": objects, "by_kind": k8s.by_kind(objects)},
 }
+
+# with_unknown(r, unknown) is r with its unknown mirror set (give r no values
+# at the unknown paths: plans and guard's HCL reader leave them out).
+with_unknown(r, unknown) := object.union(r, {"unknown": unknown})

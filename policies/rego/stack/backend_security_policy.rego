@@ -45,12 +45,27 @@ matches(o, p) if {
 	tf.value(p, ["region"], "") == cluster_location(o)
 }
 
+# unnamed are the Cloud Armor policies whose name is known only after apply:
+# any of them may be the one a backend policy names.
+unnamed := [p | some p in policies; tf.unknown(p, ["name"])]
+
 deny contains result if {
 	count(policies) + count(tf.resources("google_container_cluster")) > 0
+	count(unnamed) == 0
 	some o in backend_policies
 	not any_match(o)
 	result := {
 		"msg": sprintf("GCPBackendPolicy %s/%s names Cloud Armor policy %q, which the Terraform in this check does not create%s", [o.object.metadata.namespace, o.object.metadata.name, o.object.spec["default"].securityPolicy, in_region(o)]),
+		"resource": o.id,
+	}
+}
+
+warn contains result if {
+	count(unnamed) > 0
+	some o in backend_policies
+	not any_match(o)
+	result := {
+		"msg": sprintf("GCPBackendPolicy %s/%s names Cloud Armor policy %q; the names of %v are known only after apply, so it cannot be verified", [o.object.metadata.namespace, o.object.metadata.name, o.object.spec["default"].securityPolicy, sort([p.address | some p in unnamed])]),
 		"resource": o.id,
 	}
 }

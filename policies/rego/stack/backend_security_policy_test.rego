@@ -28,3 +28,9 @@ test_other_regions_policy_fails if {
 test_app_stack_alone_passes if {
 	count(policy.deny) == 0 with input as t.stack([t.resource("helm_release", "helm_release.app", {})], [backend("anything", "primary")])
 }
+
+test_policy_name_unknown_warns if {
+	unnamed := t.with_unknown(t.resource("google_compute_region_security_policy", `module.region["primary"].google_compute_region_security_policy.waf`, {"region": "europe-primary"}), {"name": true})
+	count(policy.deny) == 0 with input as t.stack([unnamed, cluster("primary", "europe-primary")], [backend("prod-primary-app-waf", "primary")])
+	count(policy.warn) == 1 with input as t.stack([unnamed, cluster("primary", "europe-primary")], [backend("prod-primary-app-waf", "primary")])
+}

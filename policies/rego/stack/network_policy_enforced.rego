@@ -24,7 +24,7 @@ deny contains result if {
 	some o in network_policies
 	some cluster in tf.role_cluster(o.release.region)
 	not tf.enforces_network_policy(cluster)
-	not tf.unknown(cluster, ["datapath_provider"])
+	not tf.network_policy_unknown(cluster)
 	result := {
 		"msg": sprintf("NetworkPolicy %s/%s is not enforced: it lands on %s, which has neither Dataplane V2 nor the network_policy add-on", [o.object.metadata.namespace, o.object.metadata.name, cluster.address]),
 		"resource": o.id,

@@ -18,3 +18,13 @@ test_legacy_datapath_fails if {
 test_region_without_cluster_warns if {
 	count(policy.warn) == 1 with input as t.stack([cluster("primary", "ADVANCED_DATAPATH")], [netpol("tertiary")])
 }
+
+test_addon_unknown_passes if {
+	c := t.with_unknown(cluster("primary", "LEGACY_DATAPATH"), {"network_policy": [{"enabled": true}]})
+	count(policy.deny) == 0 with input as t.stack([c], [netpol("primary")])
+}
+
+test_addon_unknown_as_a_whole_passes if {
+	c := t.with_unknown(cluster("primary", "LEGACY_DATAPATH"), {"network_policy": true})
+	count(policy.deny) == 0 with input as t.stack([c], [netpol("primary")])
+}

@@ -47,8 +47,19 @@ platform_in_input if count(tf.resources("google_container_cluster")) > 0
 
 platform_in_input if count(tf.resources("google_artifact_registry_repository")) > 0
 
+# unresolved are the Docker repositories the nodes may read whose image
+# prefix (location, project, repository_id) is known only after apply.
+unresolved := [repo.address |
+	some repo in tf.resources("google_artifact_registry_repository")
+	upper(tf.value(repo, ["format"], "")) == "DOCKER"
+	readable_by_nodes(repo)
+	some attr in ["location", "project", "repository_id"]
+	tf.unknown(repo, [attr])
+]
+
 deny contains result if {
 	platform_in_input
+	count(unresolved) == 0
 	some o in k8s.workloads
 	some c in k8s.containers(o)
 	not trusted(c.image)
@@ -61,6 +72,17 @@ deny contains result if {
 trusted(image) if {
 	some prefix in trusted_prefixes
 	startswith(image, prefix)
+}
+
+warn contains result if {
+	count(unresolved) > 0
+	some o in k8s.workloads
+	some c in k8s.containers(o)
+	not trusted(c.image)
+	result := {
+		"msg": sprintf("%s %s: container %s runs %s; the image prefix of %v is known only after apply, so it cannot be verified", [o.object.kind, o.object.metadata.name, c.name, c.image, sort(unresolved)]),
+		"resource": o.id,
+	}
 }
 
 warn contains result if {

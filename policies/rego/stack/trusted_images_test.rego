@@ -40,3 +40,9 @@ test_app_stack_alone_warns if {
 	count(policy.deny) == 0 with input as t.stack([release], [deployment("nginx:1.27")])
 	count(policy.warn) == 1 with input as t.stack([release], [deployment("nginx:1.27")])
 }
+
+test_repository_prefix_unknown_warns if {
+	unresolved := t.with_unknown(object.union(repo, {"values": object.remove(repo.values, ["project"])}), {"project": true})
+	count(policy.deny) == 0 with input as t.stack([unresolved, pool, reader], [deployment("nginx:1.27")])
+	count(policy.warn) == 1 with input as t.stack([unresolved, pool, reader], [deployment("nginx:1.27")])
+}

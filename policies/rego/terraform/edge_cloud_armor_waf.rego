@@ -27,12 +27,25 @@ blocks(r, waf) if {
 	contains(object.get(e, "expression", ""), sprintf("evaluatePreconfiguredWaf('%s'", [waf]))
 }
 
+# rules_unknown: what decides whether a rule blocks (the rules themselves,
+# or a rule's action, preview or match) is known only after apply.
+rules_unknown(r) if {
+	some key in ["rule", "rules"]
+	tf.unknown(r, [key])
+}
+
+rules_unknown(r) if {
+	some key in ["rule", "rules"]
+	some i, _ in tf.value(r, [key], [])
+	some attr in ["action", "preview", "match"]
+	tf.unknown_within(r, [key, i, attr])
+}
+
 deny contains result if {
 	some type in {"google_compute_security_policy", "google_compute_region_security_policy"}
 	some r in tf.resources(type)
 	some waf in required
 	not blocks(r, waf)
-	not tf.unknown(r, ["rule"])
-	not tf.unknown(r, ["rules"])
+	not rules_unknown(r)
 	result := {"msg": sprintf("Cloud Armor policy %s has no enforced deny rule with %s", [r.address, waf]), "resource": r.id}
 }

@@ -33,3 +33,25 @@ test_allow_action_fails if {
 		waf("xss-v33-stable", "allow", false),
 	]})])
 }
+
+test_rules_unknown_as_a_whole_pass if {
+	r := t.with_unknown(t.resource("google_compute_region_security_policy", "p", {}), {"rules": true})
+	count(policy.deny) == 0 with input as t.terraform([r])
+}
+
+test_rule_with_unknown_expression_passes if {
+	r := t.with_unknown(
+		t.resource("google_compute_region_security_policy", "p", {"rules": [{"action": "deny(403)", "match": [{"expr": [{}]}]}]}),
+		{"rules": [{"match": [{"expr": [{"expression": true}]}]}]},
+	)
+	count(policy.deny) == 0 with input as t.terraform([r])
+}
+
+# A computed attribute of a rule does not hide that no rule blocks.
+test_computed_rule_attribute_still_fails if {
+	r := t.with_unknown(
+		t.resource("google_compute_region_security_policy", "p", {"rules": [waf("sqli-v33-stable", "deny(403)", false)]}),
+		{"rules": [{"description": true}]},
+	)
+	count(policy.deny) == 1 with input as t.terraform([r])
+}

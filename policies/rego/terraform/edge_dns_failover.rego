@@ -19,6 +19,7 @@ failover_records := [r |
 ]
 
 problem(r) := sprintf("TTL is %v s; at most 60 s lets clients follow a failover", [ttl]) if {
+	not tf.unknown(r, ["ttl"])
 	ttl := tf.value(r, ["ttl"], 300)
 	to_number(ttl) > 60
 }
@@ -26,11 +27,19 @@ problem(r) := sprintf("TTL is %v s; at most 60 s lets clients follow a failover"
 problem(r) := "it has no primary targets" if {
 	primary := tf.value(r, ["routing_policy", 0, "primary_backup", 0, "primary", 0], {})
 	count(object.get(primary, "external_endpoints", [])) + count(object.get(primary, "internal_load_balancers", [])) == 0
-	not tf.unknown(r, ["routing_policy", 0, "primary_backup", 0, "primary"])
+	not targets_unknown(r)
+}
+
+# targets_unknown: the primary targets are known only after apply (the
+# gateway address is created in the same apply), as a whole or in part.
+targets_unknown(r) if {
+	some targets in ["external_endpoints", "internal_load_balancers"]
+	tf.unknown_within(r, ["routing_policy", 0, "primary_backup", 0, "primary", 0, targets])
 }
 
 problem(r) := "it has no health-checked backup" if {
 	count(tf.value(r, ["routing_policy", 0, "primary_backup", 0, "backup_geo"], [])) == 0
+	not tf.unknown(r, ["routing_policy", 0, "primary_backup", 0, "backup_geo"])
 }
 
 problem(r) := "nothing health-checks the external endpoints" if {

@@ -15,7 +15,15 @@ import data.guard.lib.terraform as tf
 deny contains result if {
 	some r in tf.resources("google_dns_managed_zone")
 	lower(tf.value(r, ["visibility"], "public")) == "public"
+	not tf.unknown(r, ["dnssec_config", 0, "state"])
 	state := tf.value(r, ["dnssec_config", 0, "state"], "off")
 	state != "on"
 	result := {"msg": sprintf("public zone %s is not signed: DNSSEC state is %v", [r.address, state]), "resource": r.id}
+}
+
+warn contains result if {
+	some r in tf.resources("google_dns_managed_zone")
+	lower(tf.value(r, ["visibility"], "public")) == "public"
+	tf.unknown(r, ["dnssec_config", 0, "state"])
+	result := {"msg": sprintf("public zone %s: its DNSSEC state is known only after apply", [r.address]), "resource": r.id}
 }

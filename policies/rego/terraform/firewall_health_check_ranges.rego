@@ -17,7 +17,7 @@ google_ranges := {"35.191.0.0/16", "130.211.0.0/22", "2600:2d00:1:b029::/64", "2
 
 deny contains result if {
 	some r in tf.resources("google_compute_firewall")
-	sources := {s | some s in tf.value(r, ["source_ranges"], [])}
+	sources := {s | some s in tf.value(r, ["source_ranges"], []); is_string(s)}
 	count(sources & google_ranges) > 0
 	others := sources - google_ranges
 	count(others) > 0

@@ -10,3 +10,8 @@ test_google_ranges_pass if count(policy.deny) == 0 with input as rule(["35.191.0
 test_mixed_ranges_fail if count(policy.deny) == 1 with input as rule(["35.191.0.0/16", "10.0.0.0/8"])
 
 test_unrelated_rule_passes if count(policy.deny) == 0 with input as rule(["10.0.0.0/8"])
+
+test_unknown_element_is_not_another_range if {
+	r := t.with_unknown(t.resource("google_compute_firewall", "f", {"source_ranges": ["35.191.0.0/16", null]}), {"source_ranges": [false, true]})
+	count(policy.deny) == 0 with input as t.terraform([r])
+}

@@ -26,6 +26,6 @@ deny contains result if {
 
 warn contains result if {
 	some r in tf.resources("google_compute_firewall")
-	tf.unknown(r, ["source_ranges"])
+	tf.unknown_within(r, ["source_ranges"])
 	result := {"msg": sprintf("firewall %s: source ranges are known only after apply", [r.address]), "resource": r.id}
 }

@@ -20,3 +20,14 @@ test_deny_rule_from_anywhere_passes if {
 test_egress_passes if {
 	count(policy.deny) == 0 with input as rule({"direction": "EGRESS", "allow": [{"protocol": "tcp"}], "source_ranges": ["0.0.0.0/0"]})
 }
+
+test_ranges_unknown_as_a_whole_warn if {
+	r := t.with_unknown(t.resource("google_compute_firewall", "f", {"direction": "INGRESS", "allow": [{"protocol": "tcp"}]}), {"source_ranges": true})
+	count(policy.warn) == 1 with input as t.terraform([r])
+}
+
+test_range_with_unknown_element_warns if {
+	r := t.with_unknown(t.resource("google_compute_firewall", "f", {"direction": "INGRESS", "allow": [{"protocol": "tcp"}], "source_ranges": ["10.0.0.0/8", null]}), {"source_ranges": [false, true]})
+	count(policy.deny) == 0 with input as t.terraform([r])
+	count(policy.warn) == 1 with input as t.terraform([r])
+}

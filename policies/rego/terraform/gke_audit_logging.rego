@@ -16,7 +16,7 @@ path := ["logging_config", 0, "enable_components"]
 
 deny contains result if {
 	some r in tf.resources("google_container_cluster")
-	not tf.unknown(r, path)
+	not tf.unknown_within(r, path)
 	components := tf.value(r, path, [])
 	not "APISERVER" in components
 	result := {"msg": sprintf("cluster %s (%s) does not log the API server: logging_config components %v", [r.address, tf.region(r), components]), "resource": r.id}
@@ -24,6 +24,7 @@ deny contains result if {
 
 warn contains result if {
 	some r in tf.resources("google_container_cluster")
-	tf.unknown(r, path)
+	tf.unknown_within(r, path)
+	not "APISERVER" in tf.value(r, path, [])
 	result := {"msg": sprintf("cluster %s (%s): the logging components are known only after apply", [r.address, tf.region(r)]), "resource": r.id}
 }

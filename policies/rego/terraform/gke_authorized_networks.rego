@@ -40,9 +40,18 @@ deny contains result if {
 	some r in tf.resources("google_container_cluster")
 	some i
 	tf.value(r, config, [])[i]
-	tf.unknown(r, array.concat(config, [i, "cidr_blocks"]))
+	cidrs_unknown(r, i)
 	result := {
 		"msg": sprintf("cluster %s (%s): authorized networks are known only after apply, so they cannot be verified", [r.address, tf.region(r)]),
 		"resource": r.id,
 	}
+}
+
+# cidrs_unknown(r, i): the CIDR blocks of config block i, or one of their
+# cidr_block values, are known only after apply.
+cidrs_unknown(r, i) if tf.unknown(r, array.concat(config, [i, "cidr_blocks"]))
+
+cidrs_unknown(r, i) if {
+	some j, _ in tf.value(r, array.concat(config, [i, "cidr_blocks"]), [])
+	tf.unknown(r, array.concat(config, [i, "cidr_blocks", j, "cidr_block"]))
 }

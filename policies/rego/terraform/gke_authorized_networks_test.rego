@@ -27,3 +27,18 @@ test_unknown_cidrs_fail if {
 	some f in policy.deny with input as cluster({"master_authorized_networks_config": [{}]}, {"master_authorized_networks_config": [{"cidr_blocks": true}]})
 	contains(f.msg, "known only after apply")
 }
+
+test_unknown_cidr_element_fails if {
+	some f in policy.deny with input as cluster(
+		{"master_authorized_networks_config": [{"cidr_blocks": [bastion, {"display_name": "ci"}]}]},
+		{"master_authorized_networks_config": [{"cidr_blocks": [false, {"cidr_block": true}]}]},
+	)
+	contains(f.msg, "known only after apply")
+}
+
+test_computed_display_name_passes if {
+	count(policy.deny) == 0 with input as cluster(
+		{"master_authorized_networks_config": [{"cidr_blocks": [{"cidr_block": "10.0.0.0/8"}]}]},
+		{"master_authorized_networks_config": [{"cidr_blocks": [{"display_name": true}]}]},
+	)
+}

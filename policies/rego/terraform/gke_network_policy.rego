@@ -17,11 +17,7 @@ dataplane_v2(r) if tf.value(r, ["datapath_provider"], "") == "ADVANCED_DATAPATH"
 
 network_policy_addon(r) if tf.value(r, ["network_policy", 0, "enabled"], false) == true
 
-undecided(r) if {
-	not dataplane_v2(r)
-	not network_policy_addon(r)
-	tf.unknown(r, ["datapath_provider"])
-}
+undecided(r) if tf.network_policy_unknown(r)
 
 deny contains result if {
 	some r in tf.resources("google_container_cluster")
@@ -38,7 +34,7 @@ warn contains result if {
 	some r in tf.resources("google_container_cluster")
 	undecided(r)
 	result := {
-		"msg": sprintf("cluster %s (%s): datapath_provider is known only after apply, so NetworkPolicy enforcement cannot be verified", [r.address, tf.region(r)]),
+		"msg": sprintf("cluster %s (%s): datapath_provider or the network_policy add-on is known only after apply, so NetworkPolicy enforcement cannot be verified", [r.address, tf.region(r)]),
 		"resource": r.id,
 	}
 }

@@ -23,3 +23,13 @@ test_unknown_warns if {
 	count(policy.deny) == 0 with input as cluster({}, {"datapath_provider": true})
 	count(policy.warn) == 1 with input as cluster({}, {"datapath_provider": true})
 }
+
+test_addon_unknown_as_a_whole_warns if {
+	count(policy.deny) == 0 with input as cluster({"datapath_provider": "LEGACY_DATAPATH"}, {"network_policy": true})
+	count(policy.warn) == 1 with input as cluster({"datapath_provider": "LEGACY_DATAPATH"}, {"network_policy": true})
+}
+
+test_addon_enabled_unknown_warns if {
+	count(policy.deny) == 0 with input as cluster({"datapath_provider": "LEGACY_DATAPATH", "network_policy": [{}]}, {"network_policy": [{"enabled": true}]})
+	count(policy.warn) == 1 with input as cluster({"datapath_provider": "LEGACY_DATAPATH", "network_policy": [{}]}, {"network_policy": [{"enabled": true}]})
+}

@@ -21,6 +21,7 @@ vpc_native(r) if {
 deny contains result if {
 	some r in tf.resources("google_container_cluster")
 	not tf.unknown(r, ["networking_mode"])
+	not tf.unknown(r, ["ip_allocation_policy"])
 	not vpc_native(r)
 	result := {
 		"msg": sprintf("cluster %s (%s) is not VPC-native: networking_mode %v, ip_allocation_policy %v", [r.address, tf.region(r), tf.value(r, ["networking_mode"], "unset"), tf.value(r, ["ip_allocation_policy"], [])]),
@@ -30,6 +31,8 @@ deny contains result if {
 
 warn contains result if {
 	some r in tf.resources("google_container_cluster")
-	tf.unknown(r, ["networking_mode"])
-	result := {"msg": sprintf("cluster %s (%s): networking_mode is known only after apply", [r.address, tf.region(r)]), "resource": r.id}
+	some path in [["networking_mode"], ["ip_allocation_policy"]]
+	tf.unknown(r, path)
+	not vpc_native(r)
+	result := {"msg": sprintf("cluster %s (%s): %s is known only after apply", [r.address, tf.region(r), path[0]]), "resource": r.id}
 }

@@ -37,7 +37,15 @@ grants := array.concat(tf.resources("google_project_iam_member"), tf.resources("
 deny contains result if {
 	some r in grants
 	r.id in node_grant
+	not tf.unknown(r, ["role"])
 	role := tf.value(r, ["role"], "")
 	not role in allowed
 	result := {"msg": sprintf("%s grants %s to the node service account; nodes may hold only %v", [r.address, role, sort(allowed)]), "resource": r.id}
+}
+
+deny contains result if {
+	some r in grants
+	r.id in node_grant
+	tf.unknown(r, ["role"])
+	result := {"msg": sprintf("%s grants the node service account a role known only after apply; nodes may hold only %v", [r.address, sort(allowed)]), "resource": r.id}
 }

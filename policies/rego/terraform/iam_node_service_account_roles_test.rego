@@ -36,3 +36,9 @@ test_extra_role_through_references_fails if {
 	})
 	count(policy.deny) == 1 with input as t.terraform([sa, hcl_pool, hcl_grant])
 }
+
+test_unknown_role_fails if {
+	g := t.with_unknown(t.resource("google_project_iam_member", "g", {"member": "serviceAccount:nodes@p.iam.gserviceaccount.com"}), {"role": true})
+	some f in policy.deny with input as t.terraform([pool, g])
+	contains(f.msg, "known only after apply")
+}

@@ -47,7 +47,8 @@ deny contains result if {
 	some r in tf.resources(type)
 	role := tf.value(r, ["role"], "")
 	broad(role)
-	tf.unknown(r, ["member"])
+	some member in ["member", "members"]
+	tf.unknown_within(r, [member])
 	result := {
 		"msg": sprintf("%s grants %s to a member known only after apply (it may be a service account)", [r.address, role]),
 		"resource": r.id,

@@ -35,3 +35,20 @@ test_binding_members_checked if {
 		"action": "create", "module": "", "values": {"role": "roles/owner", "members": [sa]}, "unknown": {},
 	}]}}
 }
+
+test_members_with_unknown_element_fail if {
+	plan := {"terraform": {"resources": [{
+		"id": "b", "address": "b", "type": "google_project_iam_binding", "mode": "managed", "action": "create", "module": "",
+		"values": {"role": "roles/editor", "members": ["user:a@example.com", null]}, "unknown": {"members": [false, true]},
+	}]}}
+	some f in policy.deny with input as plan
+	contains(f.msg, "known only after apply")
+}
+
+test_members_unknown_as_a_whole_fail if {
+	plan := {"terraform": {"resources": [{
+		"id": "b", "address": "b", "type": "google_project_iam_binding", "mode": "managed", "action": "create", "module": "",
+		"values": {"role": "roles/editor"}, "unknown": {"members": true},
+	}]}}
+	count(policy.deny) == 1 with input as plan
+}

@@ -1,14 +1,12 @@
-package loader
+package terraform
 
 import (
 	"encoding/json"
 	"sort"
 
+	"github.com/terraform-linters/tflint-plugin-sdk/terraform/lang/marks"
 	"github.com/zclconf/go-cty/cty"
 )
-
-// markSensitive is the cty mark carried by values of sensitive variables.
-const markSensitive = "sensitive"
 
 // refMark marks an unknown value with the resource attribute it stands for.
 type refMark string
@@ -18,7 +16,7 @@ type refMark string
 // out), unknown (true where unknown), sensitive (true where marked), and
 // references (at an unknown value, the resource attributes it comes from).
 func attributeMaps(obj cty.Value) (values, unknown, sensitive, references map[string]any) {
-	plain, marks := obj.UnmarkDeepWithPaths()
+	plain, pathMarks := obj.UnmarkDeepWithPaths()
 	v, u := ctyToJSON(plain)
 	values, _ = v.(map[string]any)
 	if values == nil {
@@ -30,14 +28,13 @@ func attributeMaps(obj cty.Value) (values, unknown, sensitive, references map[st
 	}
 	sensitive = map[string]any{}
 	references = map[string]any{}
-	for _, pm := range marks {
+	for _, pm := range pathMarks {
 		var refs []string
+		if _, ok := pm.Marks[marks.Sensitive]; ok {
+			setAtPath(sensitive, pm.Path, true)
+		}
 		for m := range pm.Marks {
 			switch mv := m.(type) {
-			case string:
-				if mv == markSensitive {
-					setAtPath(sensitive, pm.Path, true)
-				}
 			case refMark:
 				refs = append(refs, string(mv))
 			}

@@ -1,4 +1,4 @@
-package loader
+package terraform
 
 import (
 	"maps"
@@ -11,12 +11,12 @@ import (
 	"github.com/acme/guard/internal/input"
 )
 
-// planReferences gives plan resources the same References an HCL stack has:
+// PlanReferences gives plan resources the same References an HCL stack has:
 // at each unknown value, the resource attributes its expression refers to,
 // read from the plan's configuration and followed through module variables.
 // Without it a rule could not tell "unknown, but the service account this
 // stack creates" from "unknown" in a plan.
-func planReferences(cfg *tfjson.Config, resources []input.Resource) {
+func PlanReferences(cfg *tfjson.Config, resources []input.Resource) {
 	if cfg == nil || cfg.RootModule == nil {
 		return
 	}
@@ -24,7 +24,7 @@ func planReferences(cfg *tfjson.Config, resources []input.Resource) {
 	ix.add("", cfg.RootModule)
 	for i := range resources {
 		r := &resources[i]
-		cr := ix.resources[configAddress(r.Module, r.Mode, r.Type, r.Name)]
+		cr := ix.resources[ConfigAddress(r.Module, r.Mode, r.Type, r.Name)]
 		if cr == nil || len(r.Unknown) == 0 {
 			continue
 		}
@@ -45,9 +45,14 @@ type configIndex struct {
 
 func (ix configIndex) add(prefix string, m *tfjson.ConfigModule) {
 	for _, r := range m.Resources {
-		ix.resources[joinAddr(prefix, r.Address)] = r
+		if r != nil {
+			ix.resources[joinAddr(prefix, r.Address)] = r
+		}
 	}
 	for name, call := range m.ModuleCalls {
+		if call == nil {
+			continue
+		}
 		p := joinAddr(prefix, "module."+name)
 		ix.calls[p] = call
 		if call.Module != nil {

@@ -1,0 +1,77 @@
+package terraform
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/acme/guard/internal/limits"
+)
+
+// RootVariables collects root variable values in Terraform's order of
+// precedence: terraform.tfvars(.json), *.auto.tfvars(.json) in name order,
+// then varFiles, then vars ("name=value"); later ones win.
+func (c *Configs) RootVariables(dir string, varFiles, vars []string) (map[string]RootValue, error) {
+	out := map[string]RootValue{}
+	var files []string
+	for _, name := range []string{"terraform.tfvars", "terraform.tfvars.json"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			files = append(files, filepath.Join(dir, name))
+		}
+	}
+	auto, _ := filepath.Glob(filepath.Join(dir, "*.auto.tfvars"))
+	autoJSON, _ := filepath.Glob(filepath.Join(dir, "*.auto.tfvars.json"))
+	auto = append(auto, autoJSON...)
+	sort.Strings(auto)
+	files = append(files, auto...)
+	files = append(files, varFiles...)
+	parser := hclparse.NewParser()
+	for _, f := range files {
+		src, err := limits.ReadFile(f, c.limits, c.display)
+		if err != nil {
+			return nil, err
+		}
+		name := c.display(f)
+		var file *hcl.File
+		var diags hcl.Diagnostics
+		if strings.HasSuffix(f, ".json") {
+			file, diags = parser.ParseJSON(src, name)
+		} else {
+			if err := limits.CheckText(src, name); err != nil {
+				return nil, err
+			}
+			if err := c.limits.CheckNesting(src, name); err != nil {
+				return nil, err
+			}
+			file, diags = parser.ParseHCL(src, name)
+		}
+		if diags.HasErrors() {
+			return nil, diagError(diags)
+		}
+		attrs, diags := file.Body.JustAttributes()
+		if diags.HasErrors() {
+			return nil, diagError(diags)
+		}
+		for name, a := range attrs {
+			v, diags := a.Expr.Value(nil)
+			if diags.HasErrors() {
+				return nil, diagError(diags)
+			}
+			out[name] = RootValue{val: v}
+		}
+	}
+	for _, kv := range vars {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || name == "" {
+			return nil, &Error{Msg: "--var " + strconvQuote(kv) + ": expected name=value"}
+		}
+		raw := value
+		out[name] = RootValue{val: cty.NilVal, raw: &raw}
+	}
+	return out, nil
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/acme/guard/internal/limits"
 	"github.com/acme/guard/internal/loader"
 	"github.com/acme/guard/internal/policytest"
+	"github.com/acme/guard/internal/redact"
 	"github.com/acme/guard/internal/report"
 )
 
@@ -177,8 +178,10 @@ func newInspectCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			red := redact.New(in)
+			red.Input(in)
 			for _, n := range notes {
-				fmt.Fprintf(cmd.ErrOrStderr(), "note: %s\n", n)
+				fmt.Fprintf(cmd.ErrOrStderr(), "note: %s\n", red.String(n))
 			}
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			enc.SetIndent("", "  ")

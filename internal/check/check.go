@@ -13,6 +13,7 @@ import (
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/kyverno"
 	"github.com/acme/guard/internal/loader"
+	"github.com/acme/guard/internal/redact"
 	"github.com/acme/guard/internal/rego"
 	"github.com/acme/guard/internal/report"
 )
@@ -152,6 +153,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	notes = append(notes, evalNotes...)
+	// A policy may quote any value in its message; sensitive ones never reach a report.
+	red := redact.New(in)
+	for i := range findings {
+		findings[i].Message = red.String(findings[i].Message)
+	}
+	for i := range notes {
+		notes[i] = red.String(notes[i])
+	}
 	finding.Sort(findings)
 	rep := &report.Report{
 		Version: opts.Version, Threshold: opts.Threshold, Findings: findings, Policies: engine.List(),

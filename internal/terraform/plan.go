@@ -267,9 +267,6 @@ func checkChange(rc *tfjson.ResourceChange) error {
 	if err := objectOrNull("change.after", rc.Change.After, deleting); err != nil {
 		return fmt.Errorf("%s: %w", rc.Address, err)
 	}
-	if !deleting && rc.Change.After == nil {
-		return fmt.Errorf("%s: change.after is null but the action is %s", rc.Address, actionName(rc.Change.Actions))
-	}
 	for name, v := range map[string]any{"change.after_unknown": rc.Change.AfterUnknown, "change.after_sensitive": rc.Change.AfterSensitive} {
 		if b, ok := v.(bool); ok && !b {
 			continue // false: nothing in it is unknown or sensitive
@@ -336,7 +333,7 @@ func (*ignored) UnmarshalJSON([]byte) error { return nil }
 // plannedValues walks planned_values.root_module and its child modules
 // token by token, decoding one resource at a time.
 func (d *planDecoder) plannedValues() error {
-	return d.object("planned_values", func(key, path string) error {
+	return d.object("planned_values", true, func(key, path string) error {
 		if key != "root_module" {
 			return d.skip()
 		}
@@ -347,7 +344,7 @@ func (d *planDecoder) plannedValues() error {
 func (d *planDecoder) plannedModule(path string) error {
 	address := ""
 	start := len(d.planned)
-	err := d.object(path, func(key, p string) error {
+	err := d.object(path, false, func(key, p string) error {
 		switch key {
 		case "address":
 			if err := d.dec.Decode(&address); err != nil {
@@ -391,12 +388,15 @@ func (d *planDecoder) plannedModule(path string) error {
 }
 
 // object calls each for every key of the JSON object that comes next.
-func (d *planDecoder) object(path string, each func(key, path string) error) error {
+func (d *planDecoder) object(path string, nullOK bool, each func(key, path string) error) error {
 	tok, err := d.dec.Token()
 	if err != nil {
 		return err
 	}
 	if tok == nil {
+		if !nullOK {
+			d.fail(fmt.Errorf("%s: null entry", path))
+		}
 		return nil
 	}
 	if tok != json.Delim('{') {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
+	"strings"
 )
 
 // exitError carries an exit code out of a command.
@@ -57,7 +58,16 @@ func startProfile() (stop func()) {
 	}
 }
 
-func run() int {
+func run() (code int) {
+	defer func() {
+		// A panic is a bug; it still must not look like a pass, nor print a
+		// goroutine dump at a user. (Goroutines that read inputs recover
+		// on their own and name what they were reading.)
+		if r := recover(); r != nil {
+			fmt.Fprintf(os.Stderr, "guard: internal error (a bug; please report it with the input): %v\n", r)
+			code = 2
+		}
+	}()
 	cmd := newRootCmd()
 	err := cmd.Execute()
 	var ee exitError
@@ -67,7 +77,19 @@ func run() int {
 	case errors.As(err, &ee):
 		return ee.code
 	default:
-		fmt.Fprintf(os.Stderr, "guard: %v\n", err)
+		fmt.Fprintf(os.Stderr, "guard: %s\n", oneLine(err.Error()))
 		return 2
 	}
+}
+
+// oneLine folds a multi-line message (Helm's and CEL's errors have several
+// lines) into one, so that every error is one line in a CI log.
+func oneLine(msg string) string {
+	var parts []string
+	for _, l := range strings.Split(msg, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, " ")
 }

@@ -146,7 +146,7 @@ func (l *Loader) Load(paths []string) (*input.Input, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			parts[i], errs[i] = l.loadPath(p, true)
+			parts[i], errs[i] = l.loadPathSafely(p)
 		}()
 	}
 	wg.Wait()
@@ -170,6 +170,18 @@ func (l *Loader) Load(paths []string) (*input.Input, error) {
 	}
 	in.Finalize()
 	return in, nil
+}
+
+// loadPathSafely is loadPath in a goroutine of its own: a panic there would
+// end the process with a goroutine dump (main cannot recover it), so it
+// becomes an error naming the path. It is a bug all the same.
+func (l *Loader) loadPathSafely(path string) (in *input.Input, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			in, err = nil, errorf("%s: internal error while reading it (a bug; please report it with this input): %v", l.display(path), r)
+		}
+	}()
+	return l.loadPath(path, true)
 }
 
 // loadPath reads one path. explicit is true for paths the user named: an

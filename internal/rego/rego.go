@@ -9,6 +9,7 @@ package rego
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -23,6 +24,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/loader"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
@@ -59,7 +61,7 @@ func Load(ctx context.Context, dirs []string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	compiler := ast.NewCompiler().WithEnablePrintStatements(false)
+	compiler := ast.NewCompiler().WithEnablePrintStatements(false).WithCapabilities(Capabilities())
 	compiler.Compile(modules)
 	if compiler.Failed() {
 		return nil, &Error{Msg: formatErrors(compiler.Errors)}
@@ -74,7 +76,7 @@ func Load(ctx context.Context, dirs []string) (*Engine, error) {
 			if !definesRule(compiler, p.Name, string(level)) {
 				continue
 			}
-			pq, err := rego.New(rego.Compiler(compiler), rego.Query(ref)).PrepareForEval(ctx)
+			pq, err := rego.New(rego.Compiler(compiler), rego.Query(ref), rego.StrictBuiltinErrors(true)).PrepareForEval(ctx)
 			if err != nil {
 				return nil, &Error{Msg: fmt.Sprintf("%s:%d: %v", p.File, p.Line, err)}
 			}
@@ -82,6 +84,24 @@ func Load(ctx context.Context, dirs []string) (*Engine, error) {
 		}
 	}
 	return e, nil
+}
+
+// Capabilities are OPA's builtins without the non-deterministic ones:
+// http.send and net.lookup_ip_addr reach the network, time.now_ns,
+// rand.intn, uuid.rfc4122 and opa.runtime differ from run to run. A policy
+// that calls one fails to compile (exit 2): a gate must give the same answer
+// for the same input, offline.
+func Capabilities() *ast.Capabilities {
+	caps := ast.CapabilitiesForThisVersion()
+	var kept []*ast.Builtin
+	for _, b := range caps.Builtins {
+		if !b.Nondeterministic {
+			kept = append(kept, b)
+		}
+	}
+	caps.Builtins = kept
+	caps.AllowNet = []string{}
+	return caps
 }
 
 // ParseDirs parses the .rego files under dirs (with tests when withTests),
@@ -260,7 +280,7 @@ func (e *Engine) evalQuery(ctx context.Context, q query, value ast.Value, locate
 	p := e.policies[q.policy]
 	rs, err := q.pq.Eval(ctx, rego.EvalParsedInput(value))
 	if err != nil {
-		return nil, &Error{Msg: fmt.Sprintf("%s:%d: %s: evaluation failed: %v", p.File, p.Line, p.ID, err)}
+		return nil, evalError(p, err)
 	}
 	var out []finding.Finding
 	for _, r := range rs {
@@ -337,4 +357,15 @@ func formatLoadError(err error) string {
 		return strings.Join(lines, "\n")
 	}
 	return err.Error()
+}
+
+// evalError names where a policy failed at run time: the expression's file
+// and line when OPA knows it (a builtin called with the wrong type, a
+// division by zero), else the policy's.
+func evalError(p finding.Policy, err error) error {
+	var te *topdown.Error
+	if errors.As(err, &te) && te.Location != nil {
+		return &Error{Msg: fmt.Sprintf("%s:%d: %s: evaluation failed: %s", te.Location.File, te.Location.Row, p.ID, te.Message)}
+	}
+	return &Error{Msg: fmt.Sprintf("%s:%d: %s: evaluation failed: %v", p.File, p.Line, p.ID, err)}
 }

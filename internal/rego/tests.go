@@ -14,7 +14,7 @@ func RunTests(ctx context.Context, dirs []string) ([]*tester.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	compiler := ast.NewCompiler().WithEnablePrintStatements(true)
+	compiler := ast.NewCompiler().WithEnablePrintStatements(true).WithCapabilities(Capabilities())
 	ch, err := tester.NewRunner().SetCompiler(compiler).SetModules(modules).RunTests(ctx, nil)
 	if err != nil {
 		return nil, &Error{Msg: err.Error()}

@@ -613,3 +613,162 @@ func TestRegoFindingExcepted(t *testing.T) {
 		t.Errorf("a waived finding is a suppressed SARIF result")
 	}
 }
+
+// The real plans of the project's own stacks (testdata/stack-plans, made by
+// OpenTofu with the real providers) pass alone and together; each plan is
+// located in the stack it was planned from.
+func TestRealStackPlans(t *testing.T) {
+	for _, args := range [][]string{
+		{"check", "--source", "stacks/base", "testdata/stack-plans/base.json"},
+		{"check", "--source", "stacks/app", "testdata/stack-plans/app.json"},
+		{"check", "--source", "stacks/base", "--source", "stacks/app", "testdata/stack-plans/base.json", "testdata/stack-plans/app.json"},
+		{"check", "--source", "stacks/app", "--source", "stacks/base", "testdata/stack-plans/app.json", "testdata/stack-plans/base.json"},
+	} {
+		r := guard(t, args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "no findings") && !strings.Contains(r.stdout, "0 failing") {
+			t.Errorf("guard %v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	in := guard(t, "inspect", "--source", "stacks/base", "--source", "stacks/app", "testdata/stack-plans/base.json", "testdata/stack-plans/app.json")
+	var doc struct {
+		Terraform struct {
+			Resources []struct {
+				Address, Stack string
+				Source         struct{ File string }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(in.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range doc.Terraform.Resources {
+		if !strings.HasPrefix(r.Source.File, "stacks/"+r.Stack+"/") {
+			t.Errorf("%s (stack %s) located at %s", r.Address, r.Stack, r.Source.File)
+		}
+	}
+}
+
+// One change to a real plan is caught by the policy it breaks, alone, at
+// the .tf block (or chart template) it comes from, in its own stack, when
+// both stacks' plans are checked together.
+func TestRealStackPlanViolations(t *testing.T) {
+	dir := t.TempDir()
+	mutate := func(name string, fn func(rc map[string]any)) string {
+		data, err := os.ReadFile(filepath.Join(root, "testdata/stack-plans", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p map[string]any
+		if err := json.Unmarshal(data, &p); err != nil {
+			t.Fatal(err)
+		}
+		for _, rc := range p["resource_changes"].([]any) {
+			fn(rc.(map[string]any))
+		}
+		out, _ := json.Marshal(p)
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	after := func(rc map[string]any) map[string]any { return rc["change"].(map[string]any)["after"].(map[string]any) }
+	legacyABAC := mutate("base.json", func(rc map[string]any) {
+		if rc["address"] == `module.region["secondary"].google_container_cluster.this` {
+			after(rc)["enable_legacy_abac"] = true
+		}
+	})
+	wrongWAF := mutate("app.json", func(rc map[string]any) {
+		if rc["address"] == "helm_release.app_primary" {
+			values := after(rc)["values"].([]any)
+			values[0] = strings.Replace(values[0].(string), "policyName: prod-primary-app-waf", "policyName: prod-primary-app-waf-old", 1)
+		}
+	})
+	for _, tt := range []struct {
+		name, base, app, policy, location, resource string
+	}{
+		{"legacy ABAC in the secondary cluster", legacyABAC, "testdata/stack-plans/app.json", "GKE-004", "stacks/base/modules/region/main.tf:74", `base:module.region["secondary"].google_container_cluster.this`},
+		{"the primary region's backends name a Cloud Armor policy the base stack does not create", "testdata/stack-plans/base.json", wrongWAF, "STK-005", "charts/app/templates/gcpbackendpolicy.yaml:1", "app:helm_release.app_primary:GCPBackendPolicy/platform-app/app"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := guard(t, "check", "--format", "json", "--source", "stacks/app", "--source", "stacks/base", tt.app, tt.base)
+			if r.code != 1 {
+				t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			var rep struct {
+				Findings []struct {
+					Policy, File, Resource, Level string
+					Line                          int
+				}
+			}
+			if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Findings) != 1 {
+				t.Fatalf("findings %+v, want one %s", rep.Findings, tt.policy)
+			}
+			f := rep.Findings[0]
+			if f.Policy != tt.policy || fmt.Sprintf("%s:%d", f.File, f.Line) != tt.location || f.Resource != tt.resource {
+				t.Errorf("finding %+v, want %s at %s on %s", f, tt.policy, tt.location, tt.resource)
+			}
+		})
+	}
+}
+
+// A plan carries sensitive values in clear: the provider's access token in
+// prior_state, a sensitive attribute in `after`. No report format and not
+// `guard inspect` may print them, even when a policy quotes the value.
+func TestSensitiveValuesNeverPrinted(t *testing.T) {
+	const secret = "s3cr3t-t0ken-value"
+	data, err := os.ReadFile(filepath.Join(root, "testdata/stack-plans/app.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(data), `"access_token":"fake"`, `"access_token":"`+secret+`"`, 1)
+	var p map[string]any
+	if err := json.Unmarshal([]byte(text), &p); err != nil {
+		t.Fatal(err)
+	}
+	for _, rc := range p["resource_changes"].([]any) {
+		ch := rc.(map[string]any)["change"].(map[string]any)
+		ch["after"].(map[string]any)["description"] = secret
+		ch["after_sensitive"] = map[string]any{"description": true}
+	}
+	out, _ := json.Marshal(p)
+	dir := t.TempDir()
+	plan := filepath.Join(dir, "app.json")
+	if err := os.WriteFile(plan, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A policy that quotes the attribute in its message.
+	policyDir := filepath.Join(dir, "policies")
+	os.MkdirAll(policyDir, 0o755)
+	os.WriteFile(filepath.Join(policyDir, "quote.rego"), []byte(`# METADATA
+# title: Quotes a value
+# custom:
+#   id: TEST-001
+#   severity: HIGH
+package quote
+
+deny contains {"msg": sprintf("description is %s", [r.values.description]), "resource": r.id} if {
+	some r in input.terraform.resources
+	r.values.description
+}
+`), 0o644)
+	for _, format := range []string{"text", "json", "sarif", "junit", "github"} {
+		r := guard(t, "check", "--policy", policyDir, "--format", format, "--source", "stacks/app", plan)
+		if r.code != 1 {
+			t.Errorf("%s: exit %d, want 1 (the policy fires)\n%s", format, r.code, r.stderr)
+		}
+		if strings.Contains(r.stdout+r.stderr, secret) {
+			t.Errorf("%s output contains the secret", format)
+		}
+		if !strings.Contains(r.stdout, "(sensitive value)") {
+			t.Errorf("%s output does not say where the value was", format)
+		}
+	}
+	in := guard(t, "inspect", "--policy", policyDir, "--source", "stacks/app", plan)
+	if in.code != 0 || strings.Contains(in.stdout, secret) || strings.Contains(in.stdout, "fake") {
+		t.Errorf("inspect: exit %d, secret printed: %v", in.code, strings.Contains(in.stdout, secret))
+	}
+}

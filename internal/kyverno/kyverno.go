@@ -14,6 +14,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -35,6 +36,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
@@ -217,7 +219,7 @@ func build(docs []document, now time.Time) (*Engine, error) {
 	finding.SortPolicies(e.policies)
 	provider, err := vpolengine.NewProvider(vpolcompiler.NewCompiler(), vpols, celExceptions)
 	if err != nil {
-		return nil, &Error{Msg: fmt.Sprintf("compiling Kyverno policies: %v", err)}
+		return nil, e.compileError(vpols, err)
 	}
 	e.provider = provider
 	if len(legacyPolicies) > 0 {
@@ -616,4 +618,50 @@ func readDocuments(dir string) ([]document, error) {
 		docs = append(docs, ds...)
 	}
 	return docs, nil
+}
+
+// compileError says which file holds the expression Kyverno's compiler
+// refused: it compiles each policy alone, then with each exception that
+// refers to it, and reports the first that fails, in one line. (The
+// provider compiles them all at once and names only the policy.)
+func (e *Engine) compileError(vpols []policiesv1beta1.ValidatingPolicyLike, err error) error {
+	c := vpolcompiler.NewCompiler()
+	for _, vp := range vpols {
+		p := e.byName[vp.GetName()]
+		if _, errs := c.Compile(vp, nil); len(errs) > 0 {
+			return &Error{Msg: fmt.Sprintf("%s:%d: ValidatingPolicy %s: %s", p.File, p.Line, vp.GetName(), celErrors(errs))}
+		}
+		for _, x := range e.exceptions {
+			for _, ref := range x.cel.Spec.PolicyRefs {
+				if ref.Name != vp.GetName() {
+					continue
+				}
+				if _, errs := c.Compile(vp, []*policiesv1beta1.PolicyException{x.cel}); len(errs) > 0 {
+					return &Error{Msg: fmt.Sprintf("%s:%d: PolicyException %s: %s", x.File, x.Line, x.Name, celErrors(errs))}
+				}
+			}
+		}
+	}
+	return &Error{Msg: fmt.Sprintf("compiling Kyverno policies: %v", err)}
+}
+
+var celSyntax = regexp.MustCompile(`ERROR: <input>:(\d+):(\d+): ([^|\n]*)`)
+
+// celErrors is the first compile error as one line: the field, and CEL's
+// message with its position in the expression (without the source excerpt).
+func celErrors(errs field.ErrorList) string {
+	for _, fe := range errs {
+		if fe.Type == field.ErrorTypeInternal && strings.Contains(fe.Detail, "failed to compile policy") && len(errs) > 1 {
+			continue // the compiler's summary of the errors that follow
+		}
+		msg := fe.Detail
+		if m := celSyntax.FindStringSubmatch(fe.Detail); m != nil {
+			msg = fmt.Sprintf("%s (expression line %s, column %s)", strings.TrimSpace(m[3]), m[1], m[2])
+		}
+		if f := fe.Field; f != "" && f != "<nil>" {
+			return f + ": " + strings.Join(strings.Fields(msg), " ")
+		}
+		return strings.Join(strings.Fields(msg), " ")
+	}
+	return errs.ToAggregate().Error()
 }

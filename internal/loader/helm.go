@@ -2,6 +2,7 @@ package loader
 
 import (
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"helm.sh/helm/v3/pkg/action"
 	"helm.sh/helm/v3/pkg/chart"
 	chartloader "helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
@@ -17,6 +19,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/acme/guard/internal/input"
+	"github.com/acme/guard/internal/limits"
 )
 
 func isChart(dir string) bool {
@@ -47,12 +50,58 @@ func (l *Loader) loadChart(dir string) (*input.Input, error) {
 	return &input.Input{Kubernetes: input.Kubernetes{Objects: objs}}, nil
 }
 
+// loadChartDir loads a chart as `helm template` and `helm install` do,
+// refusing what they refuse: a dependency Chart.yaml lists that charts/
+// lacks is an error there, so it is one here (never a chart rendered without it).
 func (l *Loader) loadChartDir(dir string) (*chart.Chart, error) {
+	if err := l.checkChartFiles(dir); err != nil {
+		return nil, err
+	}
 	ch, err := chartloader.Load(dir)
 	if err != nil {
 		return nil, errorf("%s: cannot load chart: %v", l.display(dir), err)
 	}
+	if err := checkDependencies(ch); err != nil {
+		return nil, errorf("%s: %v", l.display(dir), err)
+	}
 	return ch, nil
+}
+
+// checkDependencies is action.CheckDependencies for the chart and each of
+// its subcharts.
+func checkDependencies(ch *chart.Chart) error {
+	if err := action.CheckDependencies(ch, ch.Metadata.Dependencies); err != nil {
+		return fmt.Errorf("chart %s: %w", ch.Name(), err)
+	}
+	for _, sub := range ch.Dependencies() {
+		if err := checkDependencies(sub); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkChartFiles refuses a chart holding anything but regular files and
+// directories (Helm's loader would block forever on a FIFO) or more than
+// the file-size limit in all.
+func (l *Loader) checkChartFiles(dir string) error {
+	var total int64
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return errorf("%s: %v", l.display(path), unwrapPathError(err))
+		}
+		if d.IsDir() {
+			return nil
+		}
+		st, err := limits.Regular(path)
+		if err != nil {
+			return errorf("%s: %v (in chart %s)", l.display(path), unwrapPathError(err), l.display(dir))
+		}
+		if total += st.Size(); total > l.opts.Limits.FileSize {
+			return errorf("%s: chart files are %s", l.display(dir), limits.Exceeded("file-size", fmt.Sprintf("%d bytes", l.opts.Limits.FileSize)))
+		}
+		return nil
+	})
 }
 
 // render renders a chart in-process (no cluster, no network) and decodes its
@@ -84,7 +133,7 @@ func (l *Loader) render(dir string, ch *chart.Chart, rel *input.Release, vals ma
 		// "app/templates/x.yaml" -> "<dir>/templates/x.yaml"
 		rest := name[strings.Index(name, "/")+1:]
 		file := filepath.Join(dir, filepath.FromSlash(rest))
-		docs, err := decodeManifests(l.display(file), []byte(rendered[name]), 0, false)
+		docs, err := decodeManifests(l.display(file), []byte(rendered[name]), fromTemplate, l.opts.Limits)
 		if err != nil {
 			return nil, err
 		}

@@ -4,64 +4,91 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/acme/guard/internal/input"
+	"github.com/acme/guard/internal/limits"
+)
+
+// manifestMode says what a document that is no Kubernetes object means.
+type manifestMode int
+
+const (
+	// walked: a file met in a directory walk; other YAML (values files, CI
+	// config) is skipped.
+	walked manifestMode = iota
+	// named: a file the user named; every document must be an object.
+	named
+	// fromTemplate: a chart template's output; every document must be an
+	// object, or a privileged pod could hide in a document guard drops.
+	fromTemplate
 )
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// parseManifests decodes every document of a YAML (or JSON) stream into
-// Kubernetes objects, each with the line its document starts on. Documents
-// without apiVersion and kind are not manifests: an error when the user named
-// the file, skipped in a directory walk. A `kind: List` is expanded.
+// parseManifests decodes every document of a YAML (or JSON) file into
+// Kubernetes objects, each with the line its document starts on.
 func (l *Loader) parseManifests(path string, data []byte, explicit bool) ([]input.Object, error) {
-	return decodeManifests(l.display(path), data, 0, explicit)
+	mode := walked
+	if explicit {
+		mode = named
+	}
+	return decodeManifests(l.display(path), data, mode, l.opts.Limits)
 }
 
 // DecodeManifests decodes the Kubernetes-shaped documents (apiVersion and kind)
 // of a YAML stream named file, each with its line; other documents are skipped.
 func DecodeManifests(file string, data []byte) ([]input.Object, error) {
-	return decodeManifests(file, data, 0, false)
+	return decodeManifests(file, data, walked, limits.Default)
 }
 
-// decodeManifests is parseManifests for a named source; lineOffset shifts the
-// reported lines (documents rendered from a template keep the template's lines).
-func decodeManifests(file string, data []byte, lineOffset int, explicit bool) ([]input.Object, error) {
+// decodeManifests decodes a YAML stream. A `kind: List` is expanded, and
+// each of its items must be an object too.
+func decodeManifests(file string, data []byte, mode manifestMode, lim limits.Limits) ([]input.Object, error) {
+	if err := limits.CheckText(data, file); err != nil {
+		return nil, inputError(err)
+	}
 	var objs []input.Object
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for {
+	for docs := 0; ; docs++ {
+		if docs >= lim.Documents {
+			return nil, errorf("%s: holds %s", file, limits.Exceeded("documents", fmt.Sprintf("%d documents", lim.Documents)))
+		}
 		var doc yaml.Node
 		err := dec.Decode(&doc)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-				n, _ := strconv.Atoi(m[1])
-				return nil, errorf("%s:%d: malformed YAML: %s", file, n+lineOffset, m[2])
-			}
-			return nil, errorf("%s: malformed YAML: %v", file, err)
+			return nil, yamlError(file, err)
 		}
 		if len(doc.Content) == 0 || doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].Tag == "!!null" {
 			continue // an empty document
 		}
-		line := doc.Content[0].Line + lineOffset
+		line := doc.Content[0].Line
+		if depth := nodeDepth(doc.Content[0], lim.Depth+1); depth > lim.Depth {
+			return nil, errorf("%s:%d: document nested %s", file, line, limits.Exceeded("depth", lim.Depth))
+		}
 		var raw any
 		if err := doc.Decode(&raw); err != nil {
-			return nil, errorf("%s:%d: malformed YAML: %v", file, line, err)
+			return nil, errorf("%s:%d: malformed YAML: %v", file, line, oneLine(err.Error()))
 		}
 		m, ok := raw.(map[string]any)
 		if !ok || m["apiVersion"] == nil || m["kind"] == nil {
-			if explicit {
-				return nil, errorf("%s:%d: not a Kubernetes object: apiVersion and kind are required", file, line)
+			if mode == walked {
+				continue
 			}
-			continue
+			if mode == fromTemplate {
+				return nil, errorf("%s:%d: the template renders a document that is not a Kubernetes object: apiVersion and kind are required", file, line)
+			}
+			return nil, errorf("%s:%d: not a Kubernetes object: apiVersion and kind are required", file, line)
 		}
 		js, err := json.Marshal(m)
 		if err != nil {
@@ -72,6 +99,13 @@ func decodeManifests(file string, data []byte, lineOffset int, explicit bool) ([
 			return nil, errorf("%s:%d: not a Kubernetes object: %v", file, line, err)
 		}
 		if u.IsList() {
+			items, _ := m["items"].([]any)
+			for i, item := range items {
+				im, ok := item.(map[string]any)
+				if !ok || im["apiVersion"] == nil || im["kind"] == nil {
+					return nil, errorf("%s:%d: %s item %d is not a Kubernetes object: apiVersion and kind are required", file, line, u.GetKind(), i)
+				}
+			}
 			list, err := u.ToList()
 			if err != nil {
 				return nil, errorf("%s:%d: %v", file, line, err)
@@ -85,3 +119,44 @@ func decodeManifests(file string, data []byte, lineOffset int, explicit bool) ([
 	}
 	return objs, nil
 }
+
+// yamlError turns a YAML syntax error into one line at the right line.
+// yaml.v3 reports a scanner error's line 1-based but a parser error's
+// (the "did not find expected ..." kind) 0-based, and none at all on the
+// first line.
+func yamlError(file string, err error) error {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		if parserError(m[2]) {
+			n++
+		}
+		return errorf("%s:%d: malformed YAML: %s", file, n, m[2])
+	}
+	if rest, ok := strings.CutPrefix(msg, "yaml: "); ok && parserError(rest) {
+		return errorf("%s:1: malformed YAML: %s", file, rest)
+	}
+	return errorf("%s: malformed YAML: %s", file, oneLine(strings.TrimPrefix(msg, "yaml: ")))
+}
+
+// parserError says whether a yaml.v3 message comes from its parser (not its scanner).
+func parserError(problem string) bool {
+	return strings.HasPrefix(problem, "did not find expected") || problem == "found undefined tag handle" ||
+		strings.HasPrefix(problem, "found duplicate %") || problem == "found incompatible YAML document"
+}
+
+// nodeDepth is how deeply a YAML node nests, counted up to max.
+func nodeDepth(n *yaml.Node, max int) int {
+	if max <= 0 || len(n.Content) == 0 {
+		return 0
+	}
+	deepest := 0
+	for _, c := range n.Content {
+		if d := nodeDepth(c, max-1); d > deepest {
+			deepest = d
+		}
+	}
+	return deepest + 1
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

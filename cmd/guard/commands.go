@@ -57,6 +57,7 @@ func (lf *loaderFlags) options() (loader.Options, error) {
 			return loader.Options{}, usageError(err)
 		}
 	}
+	lim.Watch()
 	return loader.Options{Vars: lf.vars, VarFiles: lf.varFiles, Values: lf.values, Sources: lf.sources, Limits: lim}, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/kyverno"
+	"github.com/acme/guard/internal/limits"
 	"github.com/acme/guard/internal/loader"
 	"github.com/acme/guard/internal/redact"
 	"github.com/acme/guard/internal/rego"
@@ -148,6 +149,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	limits.Doing("evaluating the policies")
 	findings, evalNotes, err := engine.Evaluate(ctx, in)
 	if err != nil {
 		return nil, err

@@ -2,12 +2,11 @@ package kyverno
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/acme/guard/internal/limits"
 	"github.com/acme/guard/internal/loader"
 )
 
@@ -42,13 +41,9 @@ func (d document) decode(into any) error {
 }
 
 func decodeFile(path string) ([]document, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, err)}
+		return nil, err
 	}
 	objs, err := loader.DecodeManifests(filepath.ToSlash(path), data)
 	if err != nil {
@@ -59,4 +54,14 @@ func decodeFile(path string) ([]document, error) {
 		docs = append(docs, document{obj: o.Object, file: o.Source.File, line: o.Source.Line})
 	}
 	return docs, nil
+}
+
+// readFile reads a regular file within the default limits: a FIFO or a
+// device among the policies would block or never end.
+func readFile(path string) ([]byte, error) {
+	data, err := limits.ReadFile(path, limits.Default, filepath.ToSlash)
+	if err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
+	return data, nil
 }

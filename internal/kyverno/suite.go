@@ -86,9 +86,9 @@ func FindSuites(dirs []string) ([]string, error) {
 // compares each result it declares. A suite that cannot be read, or that
 // names a policy or resource it does not load, is an error.
 func RunSuite(ctx context.Context, path string, now time.Time) ([]CaseResult, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
-		return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, err)}
+		return nil, err
 	}
 	var s suite
 	if err := yaml.UnmarshalStrict(data, &s); err != nil {
@@ -259,9 +259,9 @@ func suiteNamespaces(dir, variables string, objects []input.Object) (map[string]
 		return out, nil
 	}
 	path := filepath.Join(dir, variables)
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
-		return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, err)}
+		return nil, err
 	}
 	var v values
 	if err := yaml.Unmarshal(data, &v); err != nil {

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 	"unicode/utf8"
 )
 
@@ -30,14 +32,18 @@ type Limits struct {
 	// Instances is the most resource and module instances one Terraform
 	// stack's count and for_each may expand to.
 	Instances int
+	// Time is the longest a run may take: an expression can be slow beyond
+	// any size limit (Terraform's toset of a 150,000-element tuple is
+	// quadratic in go-cty), and a gate that never returns is no gate.
+	Time time.Duration
 }
 
 // Default are the limits without --limit: far above any real platform (a
 // 100,000-resource plan is about 450 MB), far below what exhausts a CI runner.
-var Default = Limits{FileSize: 2 << 30, Depth: 500, Documents: 100000, ModuleDepth: 32, Instances: 100000}
+var Default = Limits{FileSize: 2 << 30, Depth: 500, Documents: 100000, ModuleDepth: 32, Instances: 100000, Time: 10 * time.Minute}
 
 // names are the --limit keys, in the order help lists them.
-var names = []string{"file-size", "depth", "documents", "module-depth", "instances"}
+var names = []string{"file-size", "depth", "documents", "module-depth", "instances", "time"}
 
 // Names lists the limits --limit can raise.
 func Names() []string { return slices.Clone(names) }
@@ -47,6 +53,14 @@ func (l *Limits) Set(kv string) error {
 	name, value, ok := strings.Cut(kv, "=")
 	if !ok {
 		return fmt.Errorf("--limit %q: expected name=value (names: %s)", kv, strings.Join(names, ", "))
+	}
+	if name == "time" {
+		d, err := time.ParseDuration(value)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("--limit time: %q is not a positive duration (e.g. 90s, 15m)", value)
+		}
+		l.Time = d
+		return nil
 	}
 	mult := int64(1)
 	if name == "file-size" {
@@ -180,4 +194,24 @@ func (l Limits) CheckNesting(src []byte, name string) error {
 		}
 	}
 	return nil
+}
+
+// doing is what the run is busy with, for the message when it runs out of time.
+var doing atomic.Value
+
+// Doing records what the run is busy with now ("reading stacks/base").
+func Doing(what string) { doing.Store(what) }
+
+// Watch ends the process (exit 2) if the run takes longer than l.Time,
+// saying what it was busy with. Nothing guard does is worth a partial
+// result: a gate that gives up must say so, never pass.
+func (l Limits) Watch() {
+	time.AfterFunc(l.Time, func() {
+		what, _ := doing.Load().(string)
+		if what != "" {
+			what = " while " + what
+		}
+		fmt.Fprintf(os.Stderr, "guard: gave up after %s%s: the time limit (raise it with --limit time=DURATION)\n", l.Time, what)
+		os.Exit(2)
+	})
 }

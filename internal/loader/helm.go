@@ -32,7 +32,11 @@ func isChart(dir string) bool {
 func (l *Loader) loadChart(dir string) (*input.Input, error) {
 	vals := map[string]any{}
 	for _, f := range l.opts.Values {
-		v, err := chartutil.ReadValuesFile(f)
+		data, err := limits.ReadFile(f, l.opts.Limits, l.display)
+		if err != nil {
+			return nil, inputError(err)
+		}
+		v, err := chartutil.ReadValues(data)
 		if err != nil {
 			return nil, errorf("%s: %v", l.display(f), err)
 		}
@@ -107,6 +111,7 @@ func (l *Loader) checkChartFiles(dir string) error {
 // render renders a chart in-process (no cluster, no network) and decodes its
 // manifests, each remembering its template file.
 func (l *Loader) render(dir string, ch *chart.Chart, rel *input.Release, vals map[string]any) ([]input.Object, error) {
+	limits.Doing("rendering the chart " + l.display(dir))
 	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
 		return nil, errorf("%s: %v", l.display(dir), err)
 	}

@@ -11,7 +11,9 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/limits"
@@ -98,6 +100,9 @@ func decodeManifests(file string, data []byte, mode manifestMode, lim limits.Lim
 		if err := u.UnmarshalJSON(js); err != nil {
 			return nil, errorf("%s:%d: not a Kubernetes object: %v", file, line, err)
 		}
+		if err := checkObject(js, u); err != nil {
+			return nil, errorf("%s:%d: %s: %v", file, line, describeObject(u), err)
+		}
 		if u.IsList() {
 			items, _ := m["items"].([]any)
 			for i, item := range items {
@@ -110,7 +115,11 @@ func decodeManifests(file string, data []byte, mode manifestMode, lim limits.Lim
 			if err != nil {
 				return nil, errorf("%s:%d: %v", file, line, err)
 			}
-			for _, item := range list.Items {
+			for i, item := range list.Items {
+				itemJS, _ := json.Marshal(item.Object)
+				if err := checkObject(itemJS, &item); err != nil {
+					return nil, errorf("%s:%d: %s item %d (%s): %v", file, line, u.GetKind(), i, describeObject(&item), err)
+				}
 				objs = append(objs, input.Object{Object: item.Object, Source: input.Source{File: file, Line: line}})
 			}
 			continue
@@ -160,3 +169,46 @@ func nodeDepth(n *yaml.Node, max int) int {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// checkObject refuses an object the API server would refuse as malformed,
+// before a policy misreads it: metadata of the wrong shape (labels as a
+// list, a numeric name) for any kind, and, for Kubernetes' own kinds, any
+// field of the wrong type (containers as a string). It decodes into the
+// typed objects of client-go's scheme; unknown fields are left to the API
+// server's own field validation.
+func checkObject(js []byte, u *unstructured.Unstructured) error {
+	var typed any = &struct {
+		Metadata metav1.ObjectMeta `json:"metadata"`
+	}{}
+	if !u.IsList() {
+		if obj, err := scheme.Scheme.New(u.GroupVersionKind()); err == nil {
+			typed = obj
+		}
+	}
+	err := json.Unmarshal(js, typed)
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("%s: %s where %s is expected", te.Field, jsonValue(te.Value), te.Type)
+	}
+	return err
+}
+
+// jsonValue names what encoding/json found: "string" -> "a string".
+func jsonValue(v string) string {
+	switch {
+	case v == "array" || v == "object":
+		return "an " + v
+	case strings.HasPrefix(v, "number"):
+		return "a number"
+	}
+	return "a " + v
+}
+
+// describeObject is "Kind name", or the kind alone when it has no name.
+func describeObject(u *unstructured.Unstructured) string {
+	m, _ := u.Object["metadata"].(map[string]any)
+	if name, _ := m["name"].(string); name != "" {
+		return u.GetKind() + " " + name
+	}
+	return u.GetKind()
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/acme/guard/internal/input"
+	"github.com/acme/guard/internal/limits"
 	"github.com/acme/guard/internal/terraform"
 )
 
@@ -14,6 +15,7 @@ import (
 // stack it was planned from and renders the local charts of its helm_release
 // resources.
 func (l *Loader) loadPlan(path string, plan *terraform.Plan) (*input.Input, error) {
+	limits.Doing("reading the plan " + l.display(path))
 	sourceDir, err := l.sourceOf(path, plan)
 	if err != nil {
 		return nil, err

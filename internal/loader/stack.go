@@ -4,11 +4,13 @@ import (
 	"path/filepath"
 
 	"github.com/acme/guard/internal/input"
+	"github.com/acme/guard/internal/limits"
 )
 
 // loadStack evaluates a Terraform root module from its HCL and renders the
 // local charts of its helm_release resources.
 func (l *Loader) loadStack(dir string) (*input.Input, error) {
+	limits.Doing("evaluating the Terraform in " + l.display(dir))
 	abs, _ := filepath.Abs(dir)
 	vars, err := l.configs.RootVariables(abs, l.opts.VarFiles, l.opts.Vars)
 	if err != nil {

@@ -28,6 +28,7 @@ import (
 
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
+	"github.com/acme/guard/internal/limits"
 )
 
 // EngineName is how findings and policies name this engine.
@@ -107,6 +108,21 @@ func Capabilities() *ast.Capabilities {
 // ParseDirs parses the .rego files under dirs (with tests when withTests),
 // keyed by file name, with annotations processed. Parse errors name file:line.
 func ParseDirs(dirs []string, withTests bool) (map[string]*ast.Module, error) {
+	for _, dir := range dirs {
+		// OPA's loader would block forever on a FIFO named x.rego.
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".rego") {
+				_, err = limits.Regular(path)
+			}
+			if err != nil {
+				return &Error{Msg: fmt.Sprintf("%s: %v", filepath.ToSlash(path), unwrap(err))}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	res, err := loader.NewFileLoader().
 		WithRegoVersion(ast.RegoV1).
 		WithProcessAnnotation(true).
@@ -368,4 +384,12 @@ func evalError(p finding.Policy, err error) error {
 		return &Error{Msg: fmt.Sprintf("%s:%d: %s: evaluation failed: %s", te.Location.File, te.Location.Row, p.ID, te.Message)}
 	}
 	return &Error{Msg: fmt.Sprintf("%s:%d: %s: evaluation failed: %v", p.File, p.Line, p.ID, err)}
+}
+
+func unwrap(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

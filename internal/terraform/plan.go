@@ -86,7 +86,9 @@ func decodePlan(open func() (io.ReadCloser, error)) (*Plan, error) {
 	defer f.Close()
 	d := &planDecoder{open: open, dec: json.NewDecoder(bufio.NewReaderSize(f, 1<<20)), plan: &Plan{}, changes: map[string]bool{}}
 	d.dec.UseNumber()
-	if tok, err := d.dec.Token(); err != nil {
+	if tok, err := d.dec.Token(); errors.Is(err, io.EOF) {
+		return nil, NotPlan // an empty file
+	} else if err != nil {
 		return nil, err
 	} else if tok != json.Delim('{') {
 		return nil, NotPlan
@@ -131,6 +133,9 @@ func decodePlan(open func() (io.ReadCloser, error)) (*Plan, error) {
 	}
 	if _, err := d.dec.Token(); err != nil {
 		return nil, err
+	}
+	if _, err := d.dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, &json.SyntaxError{Offset: d.dec.InputOffset()}
 	}
 	if formatVersion == nil || !hasResources {
 		return nil, NotPlan

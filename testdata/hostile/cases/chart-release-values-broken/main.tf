@@ -1,0 +1,5 @@
+resource "helm_release" "app" {
+  name   = "app"
+  chart  = "./chart"
+  values = ["a: [b"]
+}

@@ -1,0 +1,8 @@
+# METADATA
+# title: t
+# custom:
+#   id: T-001
+#   severity: HIGH
+package t
+
+deny := 5

@@ -1,0 +1,8 @@
+# METADATA
+# title: t
+# custom:
+#   id: T-001
+#   severity: HIGH
+package a
+
+deny contains "x" if false

@@ -1,0 +1,7 @@
+# METADATA
+# title: t
+# custom:
+#   severity: HIGH
+package t
+
+deny contains "x" if false

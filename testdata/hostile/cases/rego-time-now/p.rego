@@ -1,0 +1,10 @@
+# METADATA
+# title: t
+# custom:
+#   id: T-001
+#   severity: HIGH
+package t
+
+deny contains "late" if {
+	time.now_ns() > 0
+}

@@ -1,0 +1,4 @@
+resource "google_compute_network" "n" {
+  name = "a"
+  name = "b"
+}

@@ -1,0 +1,4 @@
+variable "required" {}
+resource "google_compute_network" "n" {
+  name = var.required
+}

@@ -1,0 +1,4 @@
+variable "v" {}
+resource "google_compute_network" "n" {
+  name = var.v
+}

@@ -1,0 +1,2 @@
+resource "google_compute_network" "n" {
+  name = "a"

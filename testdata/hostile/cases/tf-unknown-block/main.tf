@@ -1,0 +1,1 @@
+resources "google_compute_network" "n" {}

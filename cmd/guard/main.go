@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
@@ -24,7 +25,24 @@ func main() {
 	stop := startProfile()
 	code := run()
 	stop()
+	writeHeapProfile()
 	os.Exit(code)
+}
+
+// writeHeapProfile writes the heap profile (live objects and every
+// allocation of the run) to GUARD_MEMPROFILE, if set.
+func writeHeapProfile() {
+	path := os.Getenv("GUARD_MEMPROFILE")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	runtime.GC() // the profile shows allocations up to the last collection
+	_ = pprof.Lookup("allocs").WriteTo(f, 0)
 }
 
 // tuneGC collects garbage less often than Go's default (GOGC=100) unless

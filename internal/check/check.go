@@ -99,7 +99,9 @@ func (p *Policies) Evaluate(ctx context.Context, in *input.Input) (findings []fi
 		defer close(admitted)
 		adm, admErr = p.kyverno.Admit(ctx, in)
 	}()
-	fs, err := p.rego.Evaluate(ctx, in)
+	// Terraform values are read by Rego alone, unless an exception to a Rego
+	// finding must match them (CEL, after both engines): then both keep them.
+	fs, err := p.rego.Evaluate(ctx, in, !p.kyverno.ExceptsRego())
 	<-admitted
 	if err != nil {
 		return nil, nil, err
@@ -149,14 +151,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A policy may quote any value in its message; sensitive ones never
+	// reach a report. (Collected first: evaluation hands the values to OPA.)
+	red := redact.New(in)
 	limits.Doing("evaluating the policies")
 	findings, evalNotes, err := engine.Evaluate(ctx, in)
 	if err != nil {
 		return nil, err
 	}
 	notes = append(notes, evalNotes...)
-	// A policy may quote any value in its message; sensitive ones never reach a report.
-	red := redact.New(in)
 	for i := range findings {
 		findings[i].Message = red.String(findings[i].Message)
 	}

@@ -40,7 +40,7 @@ type Limits struct {
 
 // Default are the limits without --limit: far above any real platform (a
 // 100,000-resource plan is about 450 MB), far below what exhausts a CI runner.
-var Default = Limits{FileSize: 2 << 30, Depth: 500, Documents: 100000, ModuleDepth: 32, Instances: 100000, Time: 10 * time.Minute}
+var Default = Limits{FileSize: 2 << 30, Depth: 500, Documents: 1000000, ModuleDepth: 32, Instances: 100000, Time: 10 * time.Minute}
 
 // names are the --limit keys, in the order help lists them.
 var names = []string{"file-size", "depth", "documents", "module-depth", "instances", "time"}

@@ -59,14 +59,14 @@ func decodeManifests(file string, data []byte, mode manifestMode, lim limits.Lim
 	}
 	var objs []input.Object
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for docs := 0; ; docs++ {
-		if docs >= lim.Documents {
-			return nil, errorf("%s: holds %s", file, limits.Exceeded("documents", fmt.Sprintf("%d documents", lim.Documents)))
-		}
+	for docs := 1; ; docs++ {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
 		if errors.Is(err, io.EOF) {
 			break
+		}
+		if docs > lim.Documents {
+			return nil, errorf("%s: holds %s", file, limits.Exceeded("documents", fmt.Sprintf("%d documents", lim.Documents)))
 		}
 		if err != nil {
 			return nil, yamlError(file, err)

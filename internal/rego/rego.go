@@ -249,9 +249,11 @@ func policyFromChain(chain ast.AnnotationsRefSet) finding.Policy {
 func (e *Engine) Policies() []finding.Policy { return e.policies }
 
 // Evaluate runs every policy against the input once and returns its findings,
-// located at the source of the resource each result names.
-func (e *Engine) Evaluate(ctx context.Context, in *input.Input) ([]finding.Finding, error) {
-	value, err := inputValue(in)
+// located at the source of the resource each result names. With handOver,
+// the input's Terraform values are released as they are converted for OPA
+// (see inputValue): only ids and sources remain in the Go input.
+func (e *Engine) Evaluate(ctx context.Context, in *input.Input, handOver bool) ([]finding.Finding, error) {
+	value, err := inputValue(in, handOver)
 	if err != nil {
 		return nil, fmt.Errorf("input: %w", err)
 	}

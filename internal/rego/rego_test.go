@@ -106,7 +106,7 @@ func TestEvaluate(t *testing.T) {
 		Kubernetes: input.Kubernetes{Objects: []input.Object{{Object: map[string]any{"kind": "Pod", "metadata": map[string]any{"name": "p"}}}}},
 	}
 	in.Finalize()
-	fs, err := e.Evaluate(context.Background(), in)
+	fs, err := e.Evaluate(context.Background(), in, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestBadResults(t *testing.T) {
 	}
 	in := &input.Input{}
 	in.Finalize()
-	if _, err := e.Evaluate(context.Background(), in); err == nil || !strings.Contains(err.Error(), "must have a string msg") {
+	if _, err := e.Evaluate(context.Background(), in, false); err == nil || !strings.Contains(err.Error(), "must have a string msg") {
 		t.Errorf("error %v", err)
 	}
 }

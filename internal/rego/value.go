@@ -10,9 +10,15 @@ import (
 // round trip ast.InterfaceToValue does for structs: at 10,000 resources that
 // round trip cost more than a second. The field names are the input model's
 // JSON names; TestInputValue checks both conversions agree.
-func inputValue(in *input.Input) (ast.Value, error) {
-	resources := make([]any, len(in.Terraform.Resources))
-	for i, r := range in.Terraform.Resources {
+//
+// With handOver, each Terraform resource's values (and their mirrors) are
+// released from the Go input as soon as they are converted: the AST is then
+// the only copy, and a large plan is held once, not twice (Rego is the only
+// engine that reads Terraform values).
+func inputValue(in *input.Input, handOver bool) (ast.Value, error) {
+	resources := make([]*ast.Term, len(in.Terraform.Resources))
+	for i := range in.Terraform.Resources {
+		r := &in.Terraform.Resources[i]
 		m := map[string]any{
 			"id": r.ID, "address": r.Address, "mode": r.Mode, "type": r.Type, "name": r.Name,
 			"module": r.Module, "config": r.Config, "stack": r.Stack, "action": r.Action,
@@ -25,9 +31,16 @@ func inputValue(in *input.Input) (ast.Value, error) {
 		if r.Provider != "" {
 			m["provider"] = r.Provider
 		}
-		resources[i] = m
+		v, err := ast.InterfaceToValue(m)
+		if err != nil {
+			return nil, err
+		}
+		resources[i] = ast.NewTerm(v)
+		if handOver {
+			r.Values, r.Unknown, r.Sensitive, r.References = nil, nil, nil, nil
+		}
 	}
-	objects := make([]any, len(in.Kubernetes.Objects))
+	objects := make([]*ast.Term, len(in.Kubernetes.Objects))
 	for i, o := range in.Kubernetes.Objects {
 		m := map[string]any{"id": o.ID, "object": o.Object, "source": source(o.Source)}
 		if rel := o.Release; rel != nil {
@@ -39,12 +52,25 @@ func inputValue(in *input.Input) (ast.Value, error) {
 			}
 			m["release"] = rm
 		}
-		objects[i] = m
+		v, err := ast.InterfaceToValue(m)
+		if err != nil {
+			return nil, err
+		}
+		objects[i] = ast.NewTerm(v)
 	}
-	return ast.InterfaceToValue(map[string]any{
-		"terraform":  map[string]any{"resources": resources, "by_type": positions(in.Terraform.ByType)},
-		"kubernetes": map[string]any{"objects": objects, "by_kind": positions(in.Kubernetes.ByKind)},
-	})
+	byType, err := ast.InterfaceToValue(positions(in.Terraform.ByType))
+	if err != nil {
+		return nil, err
+	}
+	byKind, err := ast.InterfaceToValue(positions(in.Kubernetes.ByKind))
+	if err != nil {
+		return nil, err
+	}
+	field := func(name string, v *ast.Term) [2]*ast.Term { return [2]*ast.Term{ast.StringTerm(name), v} }
+	return ast.NewObject(
+		field("terraform", ast.ObjectTerm(field("resources", ast.ArrayTerm(resources...)), field("by_type", ast.NewTerm(byType)))),
+		field("kubernetes", ast.ObjectTerm(field("objects", ast.ArrayTerm(objects...)), field("by_kind", ast.NewTerm(byKind)))),
+	), nil
 }
 
 // positions is an index of the input as InterfaceToValue takes it (a nil

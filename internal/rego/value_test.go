@@ -24,13 +24,18 @@ func TestInputValue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	direct, err := inputValue(in)
-	if err != nil {
-		t.Fatal(err)
-	}
 	viaJSON, err := ast.InterfaceToValue(in)
 	if err != nil {
 		t.Fatal(err)
+	}
+	direct, err := inputValue(in, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range in.Terraform.Resources {
+		if r.Values != nil || r.Unknown != nil {
+			t.Fatalf("%s: values not handed over to OPA", r.Address)
+		}
 	}
 	if direct.Compare(viaJSON) != 0 {
 		t.Fatalf("the direct conversion differs from OPA's:\n%v\n%v", direct, viaJSON)

@@ -238,10 +238,65 @@ func (d *planDecoder) resourceChanges() error {
 			Index: rc.Index, Module: rc.ModuleAddress,
 			Config: ConfigAddress(rc.ModuleAddress, string(rc.Mode), rc.Type, rc.Name),
 			Action: actionName(rc.Change.Actions),
-			Values: asMap(rc.Change.After), Unknown: asMap(rc.Change.AfterUnknown), Sensitive: asMap(rc.Change.AfterSensitive),
+			Values: asMap(dropNulls(rc.Change.After)), Unknown: asMap(trueOnly(rc.Change.AfterUnknown)), Sensitive: asMap(trueOnly(rc.Change.AfterSensitive)),
 		})
 		return nil
 	})
+}
+
+// dropNulls leaves out attributes whose value is null: Terraform's "not
+// set" (what tf.value reads as unset either way), and a quarter of a real
+// plan's attributes. List elements keep their positions.
+func dropNulls(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			if e == nil {
+				delete(t, k)
+				continue
+			}
+			t[k] = dropNulls(e)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = dropNulls(e)
+		}
+	}
+	return v
+}
+
+// trueOnly keeps of an after_unknown or after_sensitive mirror only the
+// paths that lead to true: the mirrors repeat the whole shape of the values
+// with false at every leaf, as large again as the values, and a path that
+// is absent reads as false. Lists keep their positions.
+func trueOnly(v any) any {
+	switch t := v.(type) {
+	case bool:
+		return t
+	case map[string]any:
+		for k, e := range t {
+			if p := trueOnly(e); p == false {
+				delete(t, k)
+			} else {
+				t[k] = p
+			}
+		}
+		if len(t) == 0 {
+			return false
+		}
+		return t
+	case []any:
+		keep := false
+		for i, e := range t {
+			t[i] = trueOnly(e)
+			keep = keep || t[i] != false
+		}
+		if !keep {
+			return false
+		}
+		return t
+	}
+	return false
 }
 
 var knownActions = map[tfjson.Action]bool{
@@ -458,7 +513,7 @@ func (d *planDecoder) addPlanned() error {
 			Address: r.Address, Mode: string(r.Mode), Type: r.Type, Name: r.Name, Index: r.Index,
 			Module: p.module, Action: "no-op",
 			Config: ConfigAddress(p.module, string(r.Mode), r.Type, r.Name),
-			Values: asMap(v), Unknown: map[string]any{}, Sensitive: asMap(sensitive),
+			Values: asMap(dropNulls(v)), Unknown: map[string]any{}, Sensitive: asMap(trueOnly(sensitive)),
 		})
 	}
 	return nil

@@ -92,8 +92,8 @@ func ctyToJSON(v cty.Value) (any, any) {
 		for it := v.ElementIterator(); it.Next(); {
 			k, ev := it.Element()
 			val, u := ctyToJSON(ev)
-			if u != true {
-				out[k.AsString()] = val
+			if u != true && val != nil {
+				out[k.AsString()] = val // a null attribute is unset: left out, as in plans
 			}
 			if u != false {
 				mirror[k.AsString()] = u

@@ -243,7 +243,7 @@ func hostileCases() []hostileCase {
 		{name: "chart-yaml-broken", args: []string{"CASE"}, code: 2, want: "CASE: cannot load chart: cannot load Chart.yaml"},
 		{name: "chart-kube-version", args: []string{"CASE"}, code: 2, want: "CASE: chart requires kubeVersion <1.20.0"},
 		{name: "chart-recursive-template", args: []string{"CASE"}, code: 2, want: "CASE: render:"},
-		{name: "chart-many-documents", args: []string{"CASE"}, code: 2, want: "CASE/templates/cm.yaml: holds more than the limit of 100000 documents"},
+		{name: "chart-many-documents", args: []string{"--limit", "documents=100000", "CASE"}, code: 2, want: "CASE/templates/cm.yaml: holds more than the limit of 100000 documents"},
 		{name: "chart-broken-subchart", args: []string{"CASE"}, code: 2, want: "CASE: cannot load chart: error unpacking subchart sub-0.1.0.tgz"},
 		{name: "chart-values-file-broken", args: []string{"CASE"}, code: 2, want: "CASE: cannot load chart: cannot load values.yaml"},
 		{name: "chart-api-version-v3", args: []string{"CASE"}, code: 0}, // helm template renders it too

@@ -235,7 +235,7 @@ func TestLoadErrors(t *testing.T) {
 		{"apiVersion: policies.kyverno.io/v1\nkind: ValidatingPolicy\nmetadata:\n  name: p\nspec:\n  validations: [{expression: 'true'}]\n",
 			"x.yaml:1: ValidatingPolicy p needs the annotation policies.kyverno.io/severity"},
 		{"apiVersion: policies.kyverno.io/v1\nkind: ValidatingPolicy\nmetadata:\n  name: p\n  annotations: {policies.kyverno.io/severity: low}\nspec:\n  matchConstraints: {resourceRules: [{apiGroups: [''], apiVersions: [v1], operations: [CREATE], resources: [pods]}]}\n  validations: [{expression: 'object.spec.nope('}]\n",
-			"compiling Kyverno policies"},
+			"x.yaml:1: ValidatingPolicy p: spec.validations[0].expression: Syntax error"},
 		{"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c: d\n", "x.yaml:4: malformed YAML"},
 	}
 	for _, tt := range tests {

@@ -27,5 +27,13 @@ opa check --strict policies/rego
 step "platform: helm lint, helm template, kubectl-validate, tofu fmt"
 scripts/validate-platform.sh
 
-step "go test (with the kyverno test parity check)"
-GUARD_KYVERNO_CLI="$PWD/.cache/bin/kyverno" go test -count=1 ./...
+step "go test (with the kyverno test parity check and the hostile-input corpus)"
+GUARD_KYVERNO_CLI="$PWD/.cache/bin/kyverno" GUARD_TOFU="$PWD/.cache/bin/tofu" go test -count=1 ./...
+
+# Each fuzz target briefly (FUZZTIME, default 10s): one instrumented build
+# serves all four. A crash is written to test/fuzz/testdata/fuzz and fails
+# the run; committed there, every later `go test` replays it.
+step "fuzz: each target for ${FUZZTIME:-10s}"
+for target in FuzzReadPlan FuzzTerraformFile FuzzManifests FuzzChartValues; do
+  go test -run '^$' -fuzz "^${target}\$" -fuzztime "${FUZZTIME:-10s}" -fuzzminimizetime 3s ./test/fuzz
+done

@@ -97,6 +97,13 @@ func (p *Policies) Evaluate(ctx context.Context, in *input.Input) (findings []fi
 	admitted := make(chan struct{})
 	go func() {
 		defer close(admitted)
+		// main cannot recover a panic in another goroutine: turn it into
+		// an error here (it is a bug all the same).
+		defer func() {
+			if r := recover(); r != nil {
+				admErr = fmt.Errorf("Kyverno engine: internal error (a bug; please report it with the input): %v", r)
+			}
+		}()
 		adm, admErr = p.kyverno.Admit(ctx, in)
 	}()
 	// Terraform values are read by Rego alone, unless an exception to a Rego

@@ -271,7 +271,7 @@ func (e *Engine) Evaluate(ctx context.Context, in *input.Input, handOver bool) (
 			defer wg.Done()
 			for i := range next {
 				start := time.Now()
-				results[i], errs[i] = e.evalQuery(ctx, e.queries[i], value, locate)
+				results[i], errs[i] = e.evalQuerySafely(ctx, e.queries[i], value, locate)
 				if trace {
 					fmt.Fprintf(os.Stderr, "rego: %s %s: %s\n", e.policies[e.queries[i].policy].ID, e.queries[i].level, time.Since(start).Round(time.Millisecond))
 				}
@@ -291,6 +291,18 @@ func (e *Engine) Evaluate(ctx context.Context, in *input.Input, handOver bool) (
 		out = append(out, results[i]...)
 	}
 	return out, nil
+}
+
+// evalQuerySafely is evalQuery in a worker goroutine: a panic there would end
+// the process with a goroutine dump, so it becomes an error naming the policy.
+func (e *Engine) evalQuerySafely(ctx context.Context, q query, value ast.Value, locate *input.Index) (fs []finding.Finding, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p := e.policies[q.policy]
+			fs, err = nil, &Error{Msg: fmt.Sprintf("%s:%d: %s: internal error while evaluating it (a bug; please report it): %v", p.File, p.Line, p.ID, r)}
+		}
+	}()
+	return e.evalQuery(ctx, q, value, locate)
 }
 
 // evalQuery evaluates one policy's deny or warn rules and locates each result.

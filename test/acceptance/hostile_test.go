@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -370,6 +372,57 @@ func TestHostileInputs(t *testing.T) {
 			if elapsed > 30*time.Second {
 				t.Errorf("took %s, want at most 30 s", elapsed.Round(time.Second))
 			}
+		})
+	}
+}
+
+// TestTofuValidateAgrees: on configurations OpenTofu refuses before it needs
+// a provider, guard reports the same first error at the same file and line
+// as `tofu validate` (v1.10.6, built by scripts/tools.sh).
+func TestTofuValidateAgrees(t *testing.T) {
+	tofu := os.Getenv("GUARD_TOFU")
+	if tofu == "" {
+		t.Skip("GUARD_TOFU is not set (scripts/test.sh builds OpenTofu and sets it)")
+	}
+	cliConfig := filepath.Join(t.TempDir(), "tofurc")
+	if err := os.WriteFile(cliConfig, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	firstError := regexp.MustCompile(`(?m)^Error: (.+)\n\n  on (\S+) line (\d+)`)
+	for _, name := range []string{
+		"tf-variable-no-label", "tf-module-no-label", "tf-output-no-label", "tf-resource-one-label",
+		"tf-resource-three-labels", "tf-duplicate-resource", "tf-duplicate-variable", "tf-duplicate-module",
+		"tf-duplicate-local", "tf-attribute-redefined", "tf-unterminated-string", "tf-unclosed-block",
+		"tf-unterminated-heredoc", "tf-unknown-block", "tf-top-level-attribute", "tf-override-without-base",
+		"tf-json-broken",
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(root, "testdata/hostile/cases", name)
+			cmd := exec.Command(tofu, "validate", "-no-color")
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig)
+			out, _ := cmd.CombinedOutput()
+			all := firstError.FindAllStringSubmatch(string(out), -1)
+			if all == nil {
+				t.Fatalf("tofu validate reported no located error:\n%s", out)
+			}
+			// The same file and line as tofu's first error, and one of the
+			// errors tofu lists there (tofu may list a follow-on first:
+			// "Incorrect JSON value type" before the trailing comma).
+			r := guard(t, "check", "testdata/hostile/cases/"+name)
+			got := strings.TrimPrefix(r.stderr, "guard: ")
+			var wants []string
+			for _, m := range all {
+				if m[2] != all[0][2] || m[3] != all[0][3] {
+					continue
+				}
+				want := fmt.Sprintf("%s/%s:%s: %s", "testdata/hostile/cases/"+name, m[2], m[3], m[1])
+				wants = append(wants, want)
+				if r.code == 2 && strings.HasPrefix(got, want) {
+					return
+				}
+			}
+			t.Errorf("guard: exit %d, %q\nwant the message to start with one of %q (tofu validate)", r.code, r.stderr, wants)
 		})
 	}
 }

@@ -89,6 +89,7 @@ Exit codes: 0 no finding at or above --severity, 1 findings, 2 error.`,
 			if err != nil {
 				return err
 			}
+			limits.TuneMemory(inputPaths(args))
 			res, err := check.Run(cmd.Context(), check.Options{
 				Paths: args, PolicyDirs: policyDirs, Threshold: threshold, Loader: opts, Version: version,
 			})
@@ -175,6 +176,7 @@ func newInspectCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			limits.TuneMemory(inputPaths(args))
 			in, notes, err := check.LoadInput(args, opts, policyDirs)
 			if err != nil {
 				return err
@@ -289,4 +291,12 @@ Exit codes: 0 all passed, 1 a test failed, 2 a test or policy is broken.`,
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text, json or junit")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write the results to FILE instead of standard output")
 	return cmd
+}
+
+// inputPaths are the paths a check reads (default: the working directory).
+func inputPaths(args []string) []string {
+	if len(args) == 0 {
+		return []string{"."}
+	}
+	return args
 }

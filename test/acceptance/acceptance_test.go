@@ -772,3 +772,48 @@ deny contains {"msg": sprintf("description is %s", [r.values.description]), "res
 		t.Errorf("inspect: exit %d, secret printed: %v", in.code, strings.Contains(in.stdout, secret))
 	}
 }
+
+// Override files merge into the blocks they name, as Terraform merges them:
+// the backend override used to plan offline is no error, an override of an
+// attribute changes it, and findings stay at the primary block.
+func TestOverrideFilesMerge(t *testing.T) {
+	dir := t.TempDir()
+	cp := exec.Command("cp", "-r", filepath.Join(root, "stacks"), filepath.Join(root, "charts"), filepath.Join(root, "policies"), dir)
+	if out, err := cp.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	base := filepath.Join(dir, "stacks/base")
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(base, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("backend_override.tf", "terraform {\n  backend \"local\" {}\n}\n")
+	r := guard(t, "check", "--policy", filepath.Join(root, "policies"), base)
+	if r.code != 0 {
+		t.Fatalf("with the backend override: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	write("abac_override.tf", "# A test override.\nresource \"google_container_cluster\" \"this\" {\n  enable_legacy_abac = true\n}\n")
+	if r := guard(t, "check", "--policy", filepath.Join(root, "policies"), base); r.code != 2 || !strings.Contains(r.stderr, "abac_override.tf:2: Missing resource to override") {
+		t.Errorf("an override of a block the root module does not declare: exit %d %s", r.code, r.stderr)
+	}
+	os.Remove(filepath.Join(base, "abac_override.tf"))
+	if err := os.WriteFile(filepath.Join(base, "modules/region/abac_override.tf"), []byte("resource \"google_container_cluster\" \"this\" {\n  enable_legacy_abac = true\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = guard(t, "check", "--format", "json", "--policy", filepath.Join(root, "policies"), base)
+	var rep struct {
+		Findings []struct{ Policy, File string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("exit %d: %v\n%s", r.code, err, r.stderr)
+	}
+	for _, f := range rep.Findings {
+		if f.Policy != "GKE-004" || !strings.HasSuffix(f.File, "stacks/base/modules/region/main.tf") {
+			t.Errorf("finding %+v: want GKE-004 at the primary block in main.tf", f)
+		}
+	}
+	if r.code != 1 || len(rep.Findings) != 2 {
+		t.Errorf("exit %d, %d findings; want GKE-004 in both regions", r.code, len(rep.Findings))
+	}
+}

@@ -70,6 +70,20 @@ var variants = []variant{
 		podSecurity(p)["runAsNonRoot"] = false
 		containerSecurity(p)["runAsNonRoot"] = false
 	}},
+	// Pod Security Admission judges the pod level on its own: a pod-level
+	// false fails even when every container says true.
+	{name: "pod-level-run-as-root", deniedBy: restricted, mutate: func(p map[string]any) {
+		podSecurity(p)["runAsNonRoot"] = false
+		containerSecurity(p)["runAsNonRoot"] = true
+	}},
+	{name: "pod-level-uid-zero", deniedBy: restricted, mutate: func(p map[string]any) {
+		podSecurity(p)["runAsUser"] = int64(0)
+		containerSecurity(p)["runAsUser"] = int64(1000)
+	}},
+	{name: "pod-level-seccomp-unconfined", deniedBy: restricted, mutate: func(p map[string]any) {
+		podSecurity(p)["seccompProfile"] = map[string]any{"type": "Unconfined"}
+		containerSecurity(p)["seccompProfile"] = map[string]any{"type": "RuntimeDefault"}
+	}},
 	{name: "uid-zero", deniedBy: restricted, mutate: func(p map[string]any) {
 		containerSecurity(p)["runAsUser"] = int64(0)
 	}},

@@ -2,6 +2,7 @@ package kyverno
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -231,9 +232,9 @@ func TestExceptions(t *testing.T) {
 func TestLoadErrors(t *testing.T) {
 	tests := []struct{ doc, want string }{
 		{"apiVersion: policies.kyverno.io/v1\nkind: PolicyException\nmetadata:\n  name: x\nspec:\n  policyRefs: [{name: p, kind: ValidatingPolicy}]\n",
-			"x.yaml:1: PolicyException x needs annotation guard.acme.example/owner, annotation guard.acme.example/reason, spec.expiresAt"},
-		{"apiVersion: policies.kyverno.io/v1\nkind: ValidatingPolicy\nmetadata:\n  name: p\nspec:\n  validations: [{expression: 'true'}]\n",
-			"x.yaml:1: ValidatingPolicy p needs the annotation policies.kyverno.io/severity"},
+			"x.yaml:1: PolicyException x refers to ValidatingPolicy p, which is not loaded"},
+		{"apiVersion: policies.kyverno.io/v1\nkind: ValidatingPolicy\nmetadata:\n  name: p\n  annotations: {policies.kyverno.io/severity: urgent}\nspec:\n  validations: [{expression: 'true'}]\n",
+			"x.yaml:1: ValidatingPolicy p: annotation policies.kyverno.io/severity is \"urgent\", want low, medium, high or critical"},
 		{"apiVersion: policies.kyverno.io/v1\nkind: ValidatingPolicy\nmetadata:\n  name: p\n  annotations: {policies.kyverno.io/severity: low}\nspec:\n  matchConstraints: {resourceRules: [{apiGroups: [''], apiVersions: [v1], operations: [CREATE], resources: [pods]}]}\n  validations: [{expression: 'object.spec.nope('}]\n",
 			"x.yaml:1: ValidatingPolicy p: spec.validations[0].expression: Syntax error"},
 		{"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c: d\n", "x.yaml:4: malformed YAML"},
@@ -344,4 +345,61 @@ func TestLegacyClusterPolicy(t *testing.T) {
 	if !got["Pod/team/privileged-pod"] || !got["Deployment/team/privileged-deployment"] || len(got) != 2 {
 		t.Errorf("findings on %v", got)
 	}
+}
+
+// A policy from elsewhere needs none of guard's annotations: its id is its
+// name, its severity MEDIUM.
+func TestForeignPolicyDefaults(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "p.yaml"), []byte("apiVersion: policies.kyverno.io/v1\nkind: ValidatingPolicy\nmetadata:\n  name: require-labels\nspec:\n  matchConstraints: {resourceRules: [{apiGroups: [''], apiVersions: [v1], operations: [CREATE], resources: [pods]}]}\n  validations: [{expression: 'true'}]\n"), 0o644)
+	e, err := Load([]string{dir}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := e.Policies()
+	if len(ps) != 1 || ps[0].ID != "require-labels" || ps[0].Severity != DefaultSeverity {
+		t.Errorf("policies %+v", ps)
+	}
+}
+
+// TestLibraryAnnotations: the project's own policies and exceptions carry
+// every annotation guard reads (policies from elsewhere need not).
+func TestLibraryAnnotations(t *testing.T) {
+	docs, err := readDocuments("../../policies/kyverno")
+	if err != nil {
+		t.Fatal(err)
+	}
+	policies, exceptions := 0, 0
+	for _, d := range docs {
+		meta, _ := d.obj["metadata"].(map[string]any)
+		ann, _ := meta["annotations"].(map[string]any)
+		where := fmt.Sprintf("%s:%d: %s %v", d.file, d.line, d.kind(), meta["name"])
+		switch d.kind() {
+		case "ValidatingPolicy", "ClusterPolicy", "Policy":
+			policies++
+			for _, a := range []string{AnnotationID, annotationSeverity, annotationTitle, annotationCategory, annotationDescription, annotationControls, annotationRemediation} {
+				if s, _ := ann[a].(string); strings.TrimSpace(s) == "" {
+					t.Errorf("%s: no annotation %s", where, a)
+				}
+			}
+			if _, err := finding.ParseSeverity(fmt.Sprint(ann[annotationSeverity])); err != nil {
+				t.Errorf("%s: severity %v", where, ann[annotationSeverity])
+			}
+		case "PolicyException":
+			exceptions++
+			spec, _ := d.obj["spec"].(map[string]any)
+			for _, a := range []string{AnnotationOwner, AnnotationReason} {
+				if s, _ := ann[a].(string); strings.TrimSpace(s) == "" {
+					t.Errorf("%s: no annotation %s", where, a)
+				}
+			}
+			if spec["expiresAt"] == nil {
+				t.Errorf("%s: no spec.expiresAt", where)
+			}
+		}
+	}
+	if policies < 6 {
+		t.Errorf("only %d policies found under policies/kyverno", policies)
+	}
+	t.Logf("%d policies, %d exceptions", policies, exceptions)
 }

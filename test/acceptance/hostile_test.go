@@ -274,11 +274,12 @@ func hostileCases() []hostileCase {
 		policy("rego-conflicting-rules", "CASE/p.rego:10: T-001: evaluation failed: complete rules must not produce multiple outputs"),
 		policy("kyverno-cel-syntax", "CASE/policy.yaml:1: ValidatingPolicy t: spec.validations[0].expression: Syntax error"),
 		policy("kyverno-cel-type", "CASE/policy.yaml:1: ValidatingPolicy t: spec.validations[0].expression: output is expected to be of type bool"),
-		policy("kyverno-no-severity", "CASE/policy.yaml:1: ValidatingPolicy t needs the annotation policies.kyverno.io/severity"),
+		// A policy from elsewhere needs none of guard's annotations (MEDIUM).
+		{name: "kyverno-no-severity", args: []string{"--policy", "CASE", "--source", "stacks/app", "testdata/stack-plans/app.json"}, code: 0},
 		policy("kyverno-yaml-broken", "CASE/policy.yaml:4: malformed YAML"),
 		policy("kyverno-exception-cel", "CASE/exceptions/x.yaml:1: PolicyException x: spec.matchConditions[0].expression: Syntax error"),
 		policy("kyverno-exception-unknown-policy", "CASE/exceptions/x.yaml:1: PolicyException x refers to ValidatingPolicy nope, which is not loaded"),
-		policy("kyverno-exception-no-owner", "CASE/exceptions/x.yaml:1: PolicyException x needs annotation guard.acme.example/owner"),
+		{name: "kyverno-exception-no-owner", args: []string{"--policy", "CASE", "--source", "stacks/app", "testdata/stack-plans/app.json"}, code: 0},
 		policy("policy-dir-empty", "no policies (Rego packages with deny or warn rules, Kyverno ValidatingPolicies) found in [CASE]"),
 		// A CEL expression failing at run time fails closed (Kyverno's engine
 		// reports an error; guard counts it as a deny).

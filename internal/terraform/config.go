@@ -153,8 +153,9 @@ func (c *Configs) parseModule(dir string) (*Module, error) {
 	return m, nil
 }
 
-// parseFile reads one .tf or .tf.json file into its top-level blocks.
-func (c *Configs) parseFile(path string) ([]*hcl.Block, error) {
+// readHCL reads a file in HCL's native syntax, or its JSON syntax when the
+// name ends in .json, within the limits (.tf, .tf.json, .tfvars files).
+func (c *Configs) readHCL(path string) (*hcl.File, error) {
 	src, err := limits.ReadFile(path, c.limits, c.display)
 	if err != nil {
 		return nil, err
@@ -175,6 +176,15 @@ func (c *Configs) parseFile(path string) ([]*hcl.Block, error) {
 	}
 	if diags.HasErrors() {
 		return nil, diagError(diags)
+	}
+	return file, nil
+}
+
+// parseFile reads one .tf or .tf.json file into its top-level blocks.
+func (c *Configs) parseFile(path string) ([]*hcl.Block, error) {
+	file, err := c.readHCL(path)
+	if err != nil {
+		return nil, err
 	}
 	content, diags := file.Body.Content(fileSchema)
 	if diags.HasErrors() {

@@ -6,11 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/zclconf/go-cty/cty"
-
-	"github.com/acme/guard/internal/limits"
 )
 
 // RootVariables collects root variable values in Terraform's order of
@@ -30,28 +26,10 @@ func (c *Configs) RootVariables(dir string, varFiles, vars []string) (map[string
 	sort.Strings(auto)
 	files = append(files, auto...)
 	files = append(files, varFiles...)
-	parser := hclparse.NewParser()
 	for _, f := range files {
-		src, err := limits.ReadFile(f, c.limits, c.display)
+		file, err := c.readHCL(f)
 		if err != nil {
 			return nil, err
-		}
-		name := c.display(f)
-		var file *hcl.File
-		var diags hcl.Diagnostics
-		if strings.HasSuffix(f, ".json") {
-			file, diags = parser.ParseJSON(src, name)
-		} else {
-			if err := limits.CheckText(src, name); err != nil {
-				return nil, err
-			}
-			if err := c.limits.CheckNesting(src, name); err != nil {
-				return nil, err
-			}
-			file, diags = parser.ParseHCL(src, name)
-		}
-		if diags.HasErrors() {
-			return nil, diagError(diags)
 		}
 		attrs, diags := file.Body.JustAttributes()
 		if diags.HasErrors() {

@@ -261,47 +261,23 @@ write("kyverno-cel-runtime", "input/configmap.yaml", cm)
 write("kyverno-no-severity", "policy.yaml", vpol.replace("    policies.kyverno.io/severity: high\n", "    x: y\n").replace("EXPR", "true"))
 write("kyverno-yaml-broken", "policy.yaml", vpol.replace("EXPR", "true").replace("  name: t", "  name: [t"))
 write("kyverno-exception-cel", "policy.yaml", vpol.replace("EXPR", "true"))
-write("kyverno-exception-cel", "exceptions/x.yaml", """apiVersion: policies.kyverno.io/v1
-kind: PolicyException
-metadata:
-  name: x
-  namespace: kyverno
-  annotations:
-    guard.acme.example/owner: a@example.com
-    guard.acme.example/reason: test
-spec:
-  expiresAt: "2099-01-01T00:00:00Z"
-  policyRefs:
-    - name: t
-      kind: ValidatingPolicy
-  matchConditions:
-    - name: broken
-      expression: "object.metadata.namespace =="
-""")
+def exception(policy, condition=None, governed=True):
+    """A PolicyException of policy; condition a broken CEL matchCondition."""
+    text = "apiVersion: policies.kyverno.io/v1\nkind: PolicyException\nmetadata:\n  name: x\n  namespace: kyverno\n"
+    if governed:
+        text += "  annotations:\n    guard.acme.example/owner: a@example.com\n    guard.acme.example/reason: test\n"
+    text += "spec:\n"
+    if governed:
+        text += '  expiresAt: "2099-01-01T00:00:00Z"\n'
+    text += f"  policyRefs:\n    - name: {policy}\n      kind: ValidatingPolicy\n"
+    if condition:
+        text += f'  matchConditions:\n    - name: broken\n      expression: "{condition}"\n'
+    return text
+
+
+write("kyverno-exception-cel", "exceptions/x.yaml", exception("t", "object.metadata.namespace =="))
 write("kyverno-exception-unknown-policy", "policy.yaml", vpol.replace("EXPR", "true"))
-write("kyverno-exception-unknown-policy", "exceptions/x.yaml", """apiVersion: policies.kyverno.io/v1
-kind: PolicyException
-metadata:
-  name: x
-  namespace: kyverno
-  annotations:
-    guard.acme.example/owner: a@example.com
-    guard.acme.example/reason: test
-spec:
-  expiresAt: "2099-01-01T00:00:00Z"
-  policyRefs:
-    - name: nope
-      kind: ValidatingPolicy
-""")
+write("kyverno-exception-unknown-policy", "exceptions/x.yaml", exception("nope"))
 write("kyverno-exception-no-owner", "policy.yaml", vpol.replace("EXPR", "true"))
-write("kyverno-exception-no-owner", "exceptions/x.yaml", """apiVersion: policies.kyverno.io/v1
-kind: PolicyException
-metadata:
-  name: x
-  namespace: kyverno
-spec:
-  policyRefs:
-    - name: t
-      kind: ValidatingPolicy
-""")
+write("kyverno-exception-no-owner", "exceptions/x.yaml", exception("t", governed=False))
 write("policy-dir-empty", "README.md", "no policies here\n")

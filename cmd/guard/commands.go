@@ -250,6 +250,7 @@ func newVersionCmd() *cobra.Command {
 
 func newTestCmd() *cobra.Command {
 	var format, output string
+	var strict bool
 	cmd := &cobra.Command{
 		Use:   "test [DIR...]",
 		Short: "Run the policies' tests: Rego unit tests and Kyverno test suites (kyverno-test.yaml)",
@@ -270,7 +271,7 @@ Exit codes: 0 all passed, 1 a test failed, 2 a test or policy is broken.`,
 			if format != "text" && format != "json" && format != "junit" {
 				return usageError(fmt.Errorf("--format %q: want text, json or junit", format))
 			}
-			cases, err := policytest.Run(cmd.Context(), args, time.Now())
+			cases, err := policytest.Run(cmd.Context(), args, time.Now(), strict)
 			if err != nil {
 				return err
 			}
@@ -290,6 +291,7 @@ Exit codes: 0 all passed, 1 a test failed, 2 a test or policy is broken.`,
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text, json or junit")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write the results to FILE instead of standard output")
+	cmd.Flags().BoolVar(&strict, "strict", false, "fail the results of policies guard does not evaluate (mutate, generate, image verification) instead of skipping them")
 	return cmd
 }
 

@@ -167,6 +167,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	notes = append(notes, evalNotes...)
+	for _, u := range engine.kyverno.Unevaluated() {
+		notes = append(notes, u.String())
+	}
 	for i := range findings {
 		findings[i].Message = red.String(findings[i].Message)
 	}

@@ -91,6 +91,11 @@ type Engine struct {
 	exceptions []Exception
 	provider   vpolengine.Provider
 	legacy     *legacy
+	// unevaluated are the policies read and not evaluated (see Unevaluated);
+	// unevaluatedRules the rules of evaluated legacy policies that are not
+	// (mutate, generate...), by "policy/rule", with the reason.
+	unevaluated      []Unevaluated
+	unevaluatedRules map[string]string
 	// regoExceptions are the exceptions that name Rego policies.
 	regoExceptions []*regoException
 	// selectNamespaces are the policies that select namespaces by label:
@@ -117,7 +122,7 @@ func Load(dirs []string, now time.Time) (*Engine, error) {
 
 // build compiles the policies and exceptions among docs.
 func build(docs []document, now time.Time) (*Engine, error) {
-	e := &Engine{byName: map[string]finding.Policy{}, actions: map[string]string{}, now: now}
+	e := &Engine{byName: map[string]finding.Policy{}, actions: map[string]string{}, now: now, unevaluatedRules: map[string]string{}}
 	var vpols []policiesv1beta1.ValidatingPolicyLike
 	var celExceptions []*policiesv1beta1.PolicyException
 	var legacyPolicies []kyvernov1.PolicyInterface
@@ -160,9 +165,21 @@ func build(docs []document, now time.Time) (*Engine, error) {
 					}
 					lp = &np
 				}
+				if !hasValidateRule(lp) {
+					e.unevaluated = append(e.unevaluated, Unevaluated{
+						Kind: d.kind(), Name: legacyName(lp), File: d.file, Line: d.line,
+						Reason: "it has no validate rule (guard evaluates validation; mutate, generate and verifyImages rules are Kyverno's at admission)",
+					})
+					continue
+				}
 				p, err := policyMetadata(d.kind(), legacyName(lp), lp.GetAnnotations(), d)
 				if err != nil {
 					return nil, err
+				}
+				for _, r := range lp.GetSpec().Rules {
+					if !r.HasValidate() {
+						e.unevaluatedRules[legacyName(lp)+"/"+r.Name] = fmt.Sprintf("rule %s of %s %s is not evaluated: it is not a validate rule", r.Name, d.kind(), legacyName(lp))
+					}
 				}
 				if other, dup := e.byName[p.Name]; dup {
 					return nil, &Error{Msg: fmt.Sprintf("%s:%d: %s %s is also defined in %s:%d", d.file, d.line, d.kind(), p.Name, other.File, other.Line)}
@@ -170,6 +187,10 @@ func build(docs []document, now time.Time) (*Engine, error) {
 				e.byName[p.Name] = p
 				e.policies = append(e.policies, p)
 				legacyPolicies = append(legacyPolicies, lp)
+			case unevaluatedKinds[d.group()+"/"+d.kind()] != "":
+				e.unevaluated = append(e.unevaluated, Unevaluated{
+					Kind: d.kind(), Name: documentName(d), File: d.file, Line: d.line, Reason: unevaluatedKinds[d.group()+"/"+d.kind()],
+				})
 			case d.group() == "kyverno.io" && d.kind() == "PolicyException":
 				var px kyvernov2.PolicyException
 				if err := d.decode(&px); err != nil {
@@ -201,9 +222,13 @@ func build(docs []document, now time.Time) (*Engine, error) {
 		}
 		ids[p.ID] = p.Name
 	}
+	unevaluated := map[string]bool{}
+	for _, u := range e.unevaluated {
+		unevaluated[u.Name] = true
+	}
 	for i, x := range e.exceptions {
 		for _, ref := range x.cel.Spec.PolicyRefs {
-			if _, ok := e.byName[ref.Name]; !ok && ref.Kind != RegoPolicyKind {
+			if _, ok := e.byName[ref.Name]; !ok && ref.Kind != RegoPolicyKind && !unevaluated[ref.Name] {
 				return nil, &Error{Msg: fmt.Sprintf("%s:%d: PolicyException %s refers to %s %s, which is not loaded", x.File, x.Line, x.Name, ref.Kind, ref.Name)}
 			}
 		}
@@ -664,3 +689,53 @@ func celErrors(errs field.ErrorList) string {
 	}
 	return errs.ToAggregate().Error()
 }
+
+// Unevaluated is a policy guard reads but does not evaluate: a kind that
+// changes or creates objects rather than admitting them, or one whose
+// engine guard does not run. guard check notes each once; a test suite's
+// results for it are skipped (failed with guard test --strict).
+type Unevaluated struct {
+	Kind, Name, File string
+	Line             int
+	Reason           string
+}
+
+func (u Unevaluated) String() string {
+	return fmt.Sprintf("%s:%d: %s %s is not evaluated: %s", u.File, u.Line, u.Kind, u.Name, u.Reason)
+}
+
+// unevaluatedKinds are the policy kinds guard does not evaluate, and why.
+var unevaluatedKinds = map[string]string{
+	"policies.kyverno.io/MutatingPolicy":                  "it mutates objects; guard evaluates validation",
+	"policies.kyverno.io/NamespacedMutatingPolicy":        "it mutates objects; guard evaluates validation",
+	"policies.kyverno.io/GeneratingPolicy":                "it generates objects; guard evaluates validation",
+	"policies.kyverno.io/NamespacedGeneratingPolicy":      "it generates objects; guard evaluates validation",
+	"policies.kyverno.io/DeletingPolicy":                  "it deletes objects on a schedule; guard evaluates validation",
+	"policies.kyverno.io/NamespacedDeletingPolicy":        "it deletes objects on a schedule; guard evaluates validation",
+	"policies.kyverno.io/ImageValidatingPolicy":           "image verification needs the registries; guard never touches the network",
+	"policies.kyverno.io/NamespacedImageValidatingPolicy": "image verification needs the registries; guard never touches the network",
+	"policies.kyverno.io/NamespacedValidatingPolicy":      "guard evaluates cluster-wide ValidatingPolicies only",
+	"kyverno.io/CleanupPolicy":                            "it deletes objects on a schedule; guard evaluates validation",
+	"kyverno.io/ClusterCleanupPolicy":                     "it deletes objects on a schedule; guard evaluates validation",
+	"admissionregistration.k8s.io/ValidatingAdmissionPolicy": "guard does not evaluate ValidatingAdmissionPolicies yet",
+	"admissionregistration.k8s.io/MutatingAdmissionPolicy":   "it mutates objects; guard evaluates validation",
+}
+
+func documentName(d document) string {
+	meta, _ := d.obj["metadata"].(map[string]any)
+	name, _ := meta["name"].(string)
+	return name
+}
+
+// hasValidateRule says whether a legacy policy has a rule guard evaluates.
+func hasValidateRule(p kyvernov1.PolicyInterface) bool {
+	for _, r := range p.GetSpec().Rules {
+		if r.HasValidate() {
+			return true
+		}
+	}
+	return false
+}
+
+// Unevaluated lists the policies guard read and does not evaluate.
+func (e *Engine) Unevaluated() []Unevaluated { return e.unevaluated }

@@ -55,6 +55,8 @@ type CaseResult struct {
 	Want     string // pass, fail or skip
 	Got      string
 	Message  string // why it failed or what the policy said
+	// Skipped: the policy is one guard does not evaluate (Message says why).
+	Skipped bool
 }
 
 // OK says whether guard reached the expected result.
@@ -145,8 +147,25 @@ func RunSuite(ctx context.Context, path string, now time.Time) ([]CaseResult, er
 			}
 		}
 	}
+	skipped := map[string]string{}
+	for _, u := range e.unevaluated {
+		skipped[u.Name] = fmt.Sprintf("%s %s is not evaluated: %s", u.Kind, u.Name, u.Reason)
+	}
 	var out []CaseResult
 	for _, r := range s.Results {
+		reason, ok := skipped[r.Policy]
+		if !ok {
+			reason, ok = skipped[r.Policy[strings.LastIndex(r.Policy, "/")+1:]]
+		}
+		if !ok && r.Rule != "" {
+			reason, ok = e.unevaluatedRules[r.Policy+"/"+r.Rule]
+		}
+		if ok {
+			for _, ref := range r.Resources {
+				out = append(out, CaseResult{Suite: path, Policy: r.Policy, Resource: r.Kind + "/" + ref, Want: r.Result, Got: "not evaluated", Message: reason, Skipped: true})
+			}
+			continue
+		}
 		name := r.Policy
 		if _, ok := e.byName[name]; !ok {
 			name = r.Policy[strings.LastIndex(r.Policy, "/")+1:]

@@ -29,11 +29,15 @@ type Case struct {
 	// Want and Got are a Kyverno case's expected and actual result (pass, fail, skip).
 	Want string `json:"want,omitempty"`
 	Got  string `json:"got,omitempty"`
+	// Skipped: a result for a policy guard does not evaluate (a mutate or
+	// generate policy); it passes unless the run is strict.
+	Skipped bool `json:"skipped,omitempty"`
 }
 
 // Run runs every test under dirs. An error means tests could not run (a broken
-// test or policy); failing tests are cases with Passed false.
-func Run(ctx context.Context, dirs []string, now time.Time) ([]Case, error) {
+// test or policy); failing tests are cases with Passed false. With strict,
+// results for policies guard does not evaluate fail instead of being skipped.
+func Run(ctx context.Context, dirs []string, now time.Time, strict bool) ([]Case, error) {
 	var cases []Case
 	results, err := rego.RunTests(ctx, dirs)
 	if err != nil {
@@ -60,6 +64,11 @@ func Run(ctx context.Context, dirs []string, now time.Time) ([]Case, error) {
 		}
 		for _, r := range results {
 			c := Case{Engine: kyverno.EngineName, Suite: path, Name: r.Policy + " " + r.Resource, Passed: r.OK(), Want: r.Want, Got: r.Got}
+			if r.Skipped {
+				c.Skipped, c.Passed, c.Message = true, !strict, r.Message
+				cases = append(cases, c)
+				continue
+			}
 			if !r.OK() {
 				c.Message = fmt.Sprintf("want %s, got %s", r.Want, r.Got)
 				if r.Message != "" {
@@ -93,6 +102,17 @@ func Failed(cases []Case) int {
 	return n
 }
 
+// Skipped counts the cases skipped (and passed: not a strict run).
+func Skipped(cases []Case) int {
+	n := 0
+	for _, c := range cases {
+		if c.Skipped && c.Passed {
+			n++
+		}
+	}
+	return n
+}
+
 // Write prints the cases as a table (text), JSON or JUnit XML.
 func Write(w io.Writer, format string, cases []Case) error {
 	switch format {
@@ -101,21 +121,28 @@ func Write(w io.Writer, format string, cases []Case) error {
 		fmt.Fprintln(tw, "RESULT\tENGINE\tSUITE\tTEST\tMESSAGE")
 		for _, c := range cases {
 			res := "PASS"
-			if !c.Passed {
+			switch {
+			case !c.Passed:
 				res = "FAIL"
+			case c.Skipped:
+				res = "SKIP"
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", res, c.Engine, c.Suite, c.Name, c.Message)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-		failed := Failed(cases)
-		_, err := fmt.Fprintf(w, "\n%d passed, %d failed\n", len(cases)-failed, failed)
+		failed, skipped := Failed(cases), Skipped(cases)
+		summary := fmt.Sprintf("\n%d passed, %d failed", len(cases)-failed-skipped, failed)
+		if skipped > 0 {
+			summary += fmt.Sprintf(", %d skipped (policies guard does not evaluate; --strict fails them)", skipped)
+		}
+		_, err := fmt.Fprintln(w, summary)
 		return err
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"cases": cases, "passed": len(cases) - Failed(cases), "failed": Failed(cases)})
+		return enc.Encode(map[string]any{"cases": cases, "passed": len(cases) - Failed(cases) - Skipped(cases), "failed": Failed(cases), "skipped": Skipped(cases)})
 	case "junit":
 		return writeJUnit(w, cases)
 	}
@@ -140,9 +167,14 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 }
 
 type junitFailure struct {
+	Message string `xml:"message,attr"`
+}
+
+type junitSkipped struct {
 	Message string `xml:"message,attr"`
 }
 
@@ -159,6 +191,9 @@ func writeJUnit(w io.Writer, cases []Case) error {
 		}
 		s := &out.Suites[i]
 		jc := junitCase{Name: c.Name, Classname: c.Suite}
+		if c.Skipped && c.Passed {
+			jc.Skipped = &junitSkipped{Message: c.Message}
+		}
 		if !c.Passed {
 			jc.Failure = &junitFailure{Message: c.Message}
 			s.Failures++

@@ -817,3 +817,33 @@ func TestOverrideFilesMerge(t *testing.T) {
 		t.Errorf("exit %d, %d findings; want GKE-004 in both regions", r.code, len(rep.Findings))
 	}
 }
+
+// kyvernoModule is the directory of Kyverno's Go module (its test/cli suites
+// are real inputs nobody here wrote).
+func kyvernoModule(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/kyverno/kyverno").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// Policies guard does not evaluate (Kyverno's own mutate suites) are
+// skipped with the reason, fail with --strict, and are noted by check.
+func TestUnevaluatedPoliciesSkipped(t *testing.T) {
+	cli := filepath.Join(kyvernoModule(t), "test/cli")
+	for _, suite := range []string{"test-mutating-policy", "test-mutate", "test/mixed", "test-deleting-policy"} {
+		r := guard(t, "test", filepath.Join(cli, suite))
+		if r.code != 0 || !strings.Contains(r.stdout, "skipped (policies guard does not evaluate") {
+			t.Errorf("%s: exit %d\n%s%s", suite, r.code, r.stdout, r.stderr)
+		}
+		if strict := guard(t, "test", "--strict", filepath.Join(cli, suite)); strict.code != 1 {
+			t.Errorf("%s --strict: exit %d, want 1", suite, strict.code)
+		}
+	}
+	r := guard(t, "check", "--policy", filepath.Join(cli, "test-mutating-policy"), "--policy", "policies", "testdata/manifests/multi.yaml")
+	if !strings.Contains(r.stderr, "is not evaluated: it mutates objects; guard evaluates validation") {
+		t.Errorf("guard check does not note the MutatingPolicy: exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -54,6 +54,8 @@ func run(m *testing.M) int {
 	if dir := os.Getenv("GUARD_E2E_CLUSTER"); dir != "" {
 		cl, err = cluster.Open(dir)
 	} else {
+		// The control plane this run starts ends with it, even if a test panics.
+		cluster.DieWithParent = true
 		var namespaces []*unstructured.Unstructured
 		if _, namespaces, err = SuiteSubjects(filepath.Join(root, "policies", "kyverno")); err != nil {
 			fmt.Fprintln(os.Stderr, "e2e:", err)

@@ -223,8 +223,13 @@ func stopPIDs(pids map[string]int) {
 	}
 }
 
-// spawn starts a process that outlives this one (its own process group),
-// logging to <dir>/<name>.log.
+// DieWithParent makes the processes a cluster spawns end with this process
+// (set by the test suite: a test that panics skips its cleanup) instead of
+// outliving it (make cluster-up).
+var DieWithParent bool
+
+// spawn starts a process in its own process group, logging to
+// <dir>/<name>.log; it outlives this one unless DieWithParent.
 func (c *Cluster) spawn(name, bin string, env []string, args ...string) error {
 	log, err := os.Create(filepath.Join(c.Dir, name+".log"))
 	if err != nil {
@@ -235,6 +240,9 @@ func (c *Cluster) spawn(name, bin string, env []string, args ...string) error {
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if DieWithParent {
+		cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", name, err)
 	}

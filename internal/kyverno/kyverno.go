@@ -706,17 +706,17 @@ func (u Unevaluated) String() string {
 
 // unevaluatedKinds are the policy kinds guard does not evaluate, and why.
 var unevaluatedKinds = map[string]string{
-	"policies.kyverno.io/MutatingPolicy":                  "it mutates objects; guard evaluates validation",
-	"policies.kyverno.io/NamespacedMutatingPolicy":        "it mutates objects; guard evaluates validation",
-	"policies.kyverno.io/GeneratingPolicy":                "it generates objects; guard evaluates validation",
-	"policies.kyverno.io/NamespacedGeneratingPolicy":      "it generates objects; guard evaluates validation",
-	"policies.kyverno.io/DeletingPolicy":                  "it deletes objects on a schedule; guard evaluates validation",
-	"policies.kyverno.io/NamespacedDeletingPolicy":        "it deletes objects on a schedule; guard evaluates validation",
-	"policies.kyverno.io/ImageValidatingPolicy":           "image verification needs the registries; guard never touches the network",
-	"policies.kyverno.io/NamespacedImageValidatingPolicy": "image verification needs the registries; guard never touches the network",
-	"policies.kyverno.io/NamespacedValidatingPolicy":      "guard evaluates cluster-wide ValidatingPolicies only",
-	"kyverno.io/CleanupPolicy":                            "it deletes objects on a schedule; guard evaluates validation",
-	"kyverno.io/ClusterCleanupPolicy":                     "it deletes objects on a schedule; guard evaluates validation",
+	"policies.kyverno.io/MutatingPolicy":                     "it mutates objects; guard evaluates validation",
+	"policies.kyverno.io/NamespacedMutatingPolicy":           "it mutates objects; guard evaluates validation",
+	"policies.kyverno.io/GeneratingPolicy":                   "it generates objects; guard evaluates validation",
+	"policies.kyverno.io/NamespacedGeneratingPolicy":         "it generates objects; guard evaluates validation",
+	"policies.kyverno.io/DeletingPolicy":                     "it deletes objects on a schedule; guard evaluates validation",
+	"policies.kyverno.io/NamespacedDeletingPolicy":           "it deletes objects on a schedule; guard evaluates validation",
+	"policies.kyverno.io/ImageValidatingPolicy":              "image verification needs the registries; guard never touches the network",
+	"policies.kyverno.io/NamespacedImageValidatingPolicy":    "image verification needs the registries; guard never touches the network",
+	"policies.kyverno.io/NamespacedValidatingPolicy":         "guard evaluates cluster-wide ValidatingPolicies only",
+	"kyverno.io/CleanupPolicy":                               "it deletes objects on a schedule; guard evaluates validation",
+	"kyverno.io/ClusterCleanupPolicy":                        "it deletes objects on a schedule; guard evaluates validation",
 	"admissionregistration.k8s.io/ValidatingAdmissionPolicy": "guard does not evaluate ValidatingAdmissionPolicies yet",
 	"admissionregistration.k8s.io/MutatingAdmissionPolicy":   "it mutates objects; guard evaluates validation",
 }

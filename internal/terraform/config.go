@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -135,7 +136,7 @@ func (c *Configs) parseModule(dir string) (*Module, error) {
 			diags = append(diags, d...)
 			for _, a := range sortedAttributes(attrs) {
 				if prev, dup := locals[a.Name]; dup {
-					diags = append(diags, duplicate("Duplicate local value definition", fmt.Sprintf("A local value named %q was already defined at %s. Local value names must be unique within a module.", a.Name, at(c.display, prev.Range)), a.NameRange))
+					diags = append(diags, duplicate("Duplicate local value definition", fmt.Sprintf("A local value named %q was already defined at %s. Local value names must be unique within a module.", a.Name, at(prev.Range)), a.NameRange))
 					continue
 				}
 				locals[a.Name] = a
@@ -199,19 +200,19 @@ func (c *Configs) checkUnique(m *Module) hcl.Diagnostics {
 	seen := map[string]*hcl.Block{}
 	check := func(b *hcl.Block, key, summary, detail string) {
 		if prev, dup := seen[key]; dup {
-			diags = append(diags, duplicate(summary, fmt.Sprintf(detail, at(c.display, prev.DefRange)), b.DefRange))
+			diags = append(diags, duplicate(summary, fmt.Sprintf(detail, at(prev.DefRange)), b.DefRange))
 			return
 		}
 		seen[key] = b
 	}
 	for _, b := range m.Variables {
-		check(b, "var."+b.Labels[0], "Duplicate variable declaration", "A variable named "+strconvQuote(b.Labels[0])+" was already declared at %s. Variable names must be unique within a module.")
+		check(b, "var."+b.Labels[0], "Duplicate variable declaration", "A variable named "+strconv.Quote(b.Labels[0])+" was already declared at %s. Variable names must be unique within a module.")
 	}
 	for _, b := range m.Outputs {
-		check(b, "output."+b.Labels[0], "Duplicate output definition", "An output named "+strconvQuote(b.Labels[0])+" was already defined at %s. Output names must be unique within a module.")
+		check(b, "output."+b.Labels[0], "Duplicate output definition", "An output named "+strconv.Quote(b.Labels[0])+" was already defined at %s. Output names must be unique within a module.")
 	}
 	for _, b := range m.Calls {
-		check(b, "module."+b.Labels[0], "Duplicate module call", "A module call named "+strconvQuote(b.Labels[0])+" was already defined at %s. Module calls must have unique names within a module.")
+		check(b, "module."+b.Labels[0], "Duplicate module call", "A module call named "+strconv.Quote(b.Labels[0])+" was already defined at %s. Module calls must have unique names within a module.")
 	}
 	for _, b := range m.Resources {
 		kind := "resource"
@@ -288,11 +289,10 @@ func duplicate(summary, detail string, r hcl.Range) *hcl.Diagnostic {
 }
 
 // at is a range as Terraform's messages show it: file:line.
-func at(display func(string) string, r hcl.Range) string {
+func at(r hcl.Range) string {
 	return fmt.Sprintf("%s:%d", r.Filename, r.Start.Line)
 }
 
-func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
 
 // sortedAttributes returns attributes in source order.
 func sortedAttributes(attrs hcl.Attributes) []*hcl.Attribute {

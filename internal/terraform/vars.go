@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -46,7 +47,7 @@ func (c *Configs) RootVariables(dir string, varFiles, vars []string) (map[string
 	for _, kv := range vars {
 		name, value, ok := strings.Cut(kv, "=")
 		if !ok || name == "" {
-			return nil, &Error{Msg: "--var " + strconvQuote(kv) + ": expected name=value"}
+			return nil, &Error{Msg: "--var " + strconv.Quote(kv) + ": expected name=value"}
 		}
 		raw := value
 		out[name] = RootValue{val: cty.NilVal, raw: &raw}

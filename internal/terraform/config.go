@@ -293,7 +293,6 @@ func at(r hcl.Range) string {
 	return fmt.Sprintf("%s:%d", r.Filename, r.Start.Line)
 }
 
-
 // sortedAttributes returns attributes in source order.
 func sortedAttributes(attrs hcl.Attributes) []*hcl.Attribute {
 	out := make([]*hcl.Attribute, 0, len(attrs))

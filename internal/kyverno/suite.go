@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	clitest "github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno/apis/v1alpha1"
+	kyvernotest "github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno/test"
 	celengine "github.com/kyverno/kyverno/pkg/cel/engine"
 	engineapi "github.com/kyverno/kyverno/pkg/engine/api"
 	corev1 "k8s.io/api/core/v1"
@@ -20,32 +22,6 @@ import (
 
 // SuiteFile is the file name of a Kyverno test suite, as `kyverno test` looks for it.
 const SuiteFile = "kyverno-test.yaml"
-
-// suite is a Kyverno CLI test suite (cli.kyverno.io/v1alpha1 Test): the
-// same files `kyverno test` reads.
-type suite struct {
-	Metadata   metav1.ObjectMeta `json:"metadata"`
-	Policies   []string          `json:"policies"`
-	Resources  []string          `json:"resources"`
-	Exceptions []string          `json:"exceptions"`
-	Variables  string            `json:"variables"`
-	Results    []struct {
-		Policy    string   `json:"policy"`
-		Rule      string   `json:"rule"`
-		Kind      string   `json:"kind"`
-		Resources []string `json:"resources"`
-		Result    string   `json:"result"`
-	} `json:"results"`
-}
-
-// values is the suite's variables file: namespace labels for namespaceSelector.
-type values struct {
-	NamespaceSelector []struct {
-		Name   string            `json:"name"`
-		Labels map[string]string `json:"labels"`
-	} `json:"namespaceSelector"`
-	Namespaces []corev1.Namespace `json:"namespaces"`
-}
 
 // CaseResult is one expected result of a suite, checked.
 type CaseResult struct {
@@ -83,24 +59,37 @@ func FindSuites(dirs []string) ([]string, error) {
 	return out, nil
 }
 
-// RunSuite runs one Kyverno test suite with guard's engine: its policies and
-// exceptions, its resources (as CREATE requests), its namespace labels, and
-// compares each result it declares. A suite that cannot be read, or that
-// names a policy or resource it does not load, is an error.
+// RunSuite runs the Kyverno test suites of one file with guard's engine:
+// each suite's policies and exceptions, its resources (as CREATE requests),
+// its namespace labels, and compares each result it declares. The file is
+// read with Kyverno's own loader and test types (cli.kyverno.io/v1alpha1
+// Test), strictly, as `kyverno test` reads it. What a suite asks that guard
+// does not do yet (user info, mocked context, payloads, operations other than
+// CREATE, variable values) makes the results it affects skipped, with the
+// reason: never a verdict guard could not reach. A suite that cannot be read,
+// or that names a policy or resource it does not load, is an error.
 func RunSuite(ctx context.Context, path string, now time.Time) ([]CaseResult, error) {
-	data, err := readFile(path)
-	if err != nil {
+	if _, err := readFile(path); err != nil { // a regular file within the limits
 		return nil, err
 	}
-	var s suite
-	if err := yaml.UnmarshalStrict(data, &s); err != nil {
-		if err := yaml.Unmarshal(data, &s); err != nil {
-			return nil, &Error{Msg: fmt.Sprintf("%s: not a Kyverno test suite: %v", path, err)}
+	var out []CaseResult
+	for _, tc := range kyvernotest.LoadTest(nil, path) {
+		if tc.Err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("%s: not a Kyverno test suite: %v", path, oneLine(tc.Err.Error()))}
 		}
+		results, err := runTest(ctx, path, tc.Test, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, results...)
 	}
+	return out, nil
+}
+
+func runTest(ctx context.Context, path string, s *clitest.Test, now time.Time) ([]CaseResult, error) {
 	dir := filepath.Dir(path)
 	var docs []document
-	for _, f := range append(append([]string{}, s.Policies...), s.Exceptions...) {
+	for _, f := range append(append([]string{}, s.Policies...), s.PolicyExceptions...) {
 		ds, err := decodeFile(filepath.Join(dir, f))
 		if err != nil {
 			return nil, err
@@ -123,10 +112,12 @@ func RunSuite(ctx context.Context, path string, now time.Time) ([]CaseResult, er
 			objects = append(objects, o)
 		}
 	}
-	namespaces, err := suiteNamespaces(dir, s.Variables, objects)
+	vals, err := suiteValues(dir, s)
 	if err != nil {
 		return nil, err
 	}
+	namespaces := suiteNamespaces(vals, objects)
+	notRead := unsupportedSuite(s, vals)
 	verdicts := map[string]map[string]verdict{} // object ID -> policy name -> verdict
 	err = e.admit(ctx, objects, func(input.Object) map[string]*corev1.Namespace { return namespaces },
 		func(o input.Object, resp celengine.EngineResponse) { verdicts[o.ID] = policyVerdicts(resp) })
@@ -160,9 +151,14 @@ func RunSuite(ctx context.Context, path string, now time.Time) ([]CaseResult, er
 		if !ok && r.Rule != "" {
 			reason, ok = e.unevaluatedRules[r.Policy+"/"+r.Rule]
 		}
+		if !ok {
+			if what := unsupportedResult(r, notRead); what != "" {
+				reason, ok = "guard does not read "+what+" yet", true
+			}
+		}
 		if ok {
 			for _, ref := range r.Resources {
-				out = append(out, CaseResult{Suite: path, Policy: r.Policy, Resource: r.Kind + "/" + ref, Want: r.Result, Got: "not evaluated", Message: reason, Skipped: true})
+				out = append(out, CaseResult{Suite: path, Policy: r.Policy, Resource: r.Kind + "/" + ref, Want: string(r.Result), Got: "not evaluated", Message: reason, Skipped: true})
 			}
 			continue
 		}
@@ -188,10 +184,10 @@ func RunSuite(ctx context.Context, path string, now time.Time) ([]CaseResult, er
 				if !ok {
 					v = verdict{status: "skip", message: "the policy does not apply"}
 				}
-				out = append(out, CaseResult{Suite: path, Policy: name, Resource: o.ID, Want: r.Result, Got: v.status, Message: v.message})
+				out = append(out, CaseResult{Suite: path, Policy: name, Resource: o.ID, Want: string(r.Result), Got: v.status, Message: v.message})
 			}
 			if !found {
-				out = append(out, CaseResult{Suite: path, Policy: name, Resource: r.Kind + "/" + ref, Want: r.Result, Got: "missing", Message: "no such resource in the suite's resources"})
+				out = append(out, CaseResult{Suite: path, Policy: name, Resource: r.Kind + "/" + ref, Want: string(r.Result), Got: "missing", Message: "no such resource in the suite's resources"})
 			}
 		}
 	}
@@ -262,10 +258,41 @@ func rank(status string) int {
 	return 1
 }
 
+// suiteValues reads a suite's values: its variables file (a
+// cli.kyverno.io/v1alpha1 Values, strictly) and its inline values, merged.
+func suiteValues(dir string, s *clitest.Test) (*clitest.ValuesSpec, error) {
+	vals := &clitest.ValuesSpec{}
+	if s.Variables != "" {
+		path := filepath.Join(dir, s.Variables)
+		data, err := readFile(path)
+		if err != nil {
+			return nil, err
+		}
+		var v clitest.Values
+		if err := yaml.UnmarshalStrict(data, &v); err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("%s: not Kyverno test values: %v", path, oneLine(err.Error()))}
+		}
+		vals = &v.ValuesSpec
+	}
+	if in := s.Values; in != nil {
+		vals.Policies = append(vals.Policies, in.Policies...)
+		vals.NamespaceSelectors = append(vals.NamespaceSelectors, in.NamespaceSelectors...)
+		vals.Namespaces = append(vals.Namespaces, in.Namespaces...)
+		vals.Subresources = append(vals.Subresources, in.Subresources...)
+		if len(in.GlobalValues) > 0 && vals.GlobalValues == nil {
+			vals.GlobalValues = map[string]any{}
+		}
+		for k, v := range in.GlobalValues {
+			vals.GlobalValues[k] = v
+		}
+	}
+	return vals, nil
+}
+
 // suiteNamespaces are the namespaces a suite's resources land in: from its
-// variables file (namespaceSelector labels, or whole namespaces) and from
-// Namespace objects among its resources.
-func suiteNamespaces(dir, variables string, objects []input.Object) (map[string]*corev1.Namespace, error) {
+// values (namespaceSelector labels, or whole namespaces) and from Namespace
+// objects among its resources.
+func suiteNamespaces(vals *clitest.ValuesSpec, objects []input.Object) map[string]*corev1.Namespace {
 	out := map[string]*corev1.Namespace{}
 	for _, o := range objects {
 		if o.Kind() == "Namespace" {
@@ -274,30 +301,65 @@ func suiteNamespaces(dir, variables string, objects []input.Object) (map[string]
 			out[o.Name()] = &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: o.Name(), Labels: labels}}
 		}
 	}
-	if variables == "" {
-		return out, nil
-	}
-	path := filepath.Join(dir, variables)
-	data, err := readFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var v values
-	if err := yaml.Unmarshal(data, &v); err != nil {
-		return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, err)}
-	}
-	for _, sel := range v.NamespaceSelector {
+	for _, sel := range vals.NamespaceSelectors {
 		labels := map[string]string{"kubernetes.io/metadata.name": sel.Name}
 		for k, val := range sel.Labels {
 			labels[k] = val
 		}
 		out[sel.Name] = &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: sel.Name, Labels: labels}}
 	}
-	for i := range v.Namespaces {
-		out[v.Namespaces[i].Name] = &v.Namespaces[i]
+	for i := range vals.Namespaces {
+		out[vals.Namespaces[i].Name] = &vals.Namespaces[i]
 	}
-	return out, nil
+	return out
 }
+
+// unsupportedSuite names what a suite asks that guard's runner does not do
+// yet ("" when nothing): every result of the suite is then skipped.
+func unsupportedSuite(s *clitest.Test, vals *clitest.ValuesSpec) string {
+	var what []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"userinfo", s.UserInfo != ""},
+		{"context", s.Context != ""},
+		{"JSON, HTTP or Envoy payloads", len(s.JSONPayloads)+len(s.HTTPPayloads)+len(s.EnvoyPayloads) > 0},
+		{"targetResources", len(s.TargetResources) > 0},
+		{"paramResources", len(s.ParamResources) > 0},
+		{"clusterResources", len(s.ClusterResources) > 0},
+		{"apiCallResponses", len(s.APICallResponses) > 0},
+		{"globalContextEntries", len(s.GlobalContextEntries) > 0},
+		{"variable values (globalValues)", len(vals.GlobalValues) > 0},
+		{"variable values (policies)", len(vals.Policies) > 0},
+		{"subresources", len(vals.Subresources) > 0},
+	} {
+		if f.set {
+			what = append(what, f.name)
+		}
+	}
+	return strings.Join(what, ", ")
+}
+
+// unsupportedResult names what one result asks that guard does not do yet,
+// given what the whole suite asks (suite).
+func unsupportedResult(r clitest.TestResult, suite string) string {
+	switch {
+	case suite != "":
+		return "the suite's " + suite
+	case r.Operation != "" && !strings.EqualFold(r.Operation, "CREATE"):
+		return "operation " + r.Operation + " (guard admits resources as CREATE)"
+	case len(r.ResourceSpecs) > 0:
+		return "resourceSpecs"
+	case r.PatchedResources != "" || r.GeneratedResource != "" || r.CloneSourceResource != "":
+		return "patched or generated resources"
+	case r.Result != "pass" && r.Result != "fail" && r.Result != "skip":
+		return "the result " + string(r.Result)
+	}
+	return ""
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func stringMap(obj map[string]any) map[string]string {
 	out := map[string]string{}

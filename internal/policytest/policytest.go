@@ -135,7 +135,7 @@ func Write(w io.Writer, format string, cases []Case) error {
 		failed, skipped := Failed(cases), Skipped(cases)
 		summary := fmt.Sprintf("\n%d passed, %d failed", len(cases)-failed-skipped, failed)
 		if skipped > 0 {
-			summary += fmt.Sprintf(", %d skipped (policies guard does not evaluate; --strict fails them)", skipped)
+			summary += fmt.Sprintf(", %d skipped (what guard does not evaluate, each with the reason; --strict fails them)", skipped)
 		}
 		_, err := fmt.Fprintln(w, summary)
 		return err

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	policieskyvernoio "github.com/kyverno/api/api/policies.kyverno.io"
 	policiesv1beta1 "github.com/kyverno/api/api/policies.kyverno.io/v1beta1"
 	kyvernov1 "github.com/kyverno/kyverno/api/kyverno/v1"
 	kyvernov2 "github.com/kyverno/kyverno/api/kyverno/v2"
@@ -134,6 +135,13 @@ func build(docs []document, now time.Time) (*Engine, error) {
 				var vp policiesv1beta1.ValidatingPolicy
 				if err := d.decode(&vp); err != nil {
 					return nil, err
+				}
+				if mode := vp.Spec.EvaluationMode(); mode != policieskyvernoio.EvaluationModeKubernetes {
+					e.unevaluated = append(e.unevaluated, Unevaluated{
+						Kind: d.kind(), Name: vp.Name, File: d.file, Line: d.line,
+						Reason: fmt.Sprintf("its evaluation mode is %s; guard evaluates Kubernetes objects", mode),
+					})
+					continue
 				}
 				p, err := policyMetadata("ValidatingPolicy", vp.Name, vp.GetAnnotations(), d)
 				if err != nil {

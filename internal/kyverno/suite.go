@@ -157,6 +157,9 @@ func runTest(ctx context.Context, path string, s *clitest.Test, now time.Time) (
 			}
 		}
 		if ok {
+			if len(r.Resources) == 0 { // a result about a payload, not a resource
+				out = append(out, CaseResult{Suite: path, Policy: r.Policy, Resource: r.Kind, Want: string(r.Result), Got: "not evaluated", Message: reason, Skipped: true})
+			}
 			for _, ref := range r.Resources {
 				out = append(out, CaseResult{Suite: path, Policy: r.Policy, Resource: r.Kind + "/" + ref, Want: string(r.Result), Got: "not evaluated", Message: reason, Skipped: true})
 			}

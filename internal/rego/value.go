@@ -16,6 +16,7 @@ import (
 // the only copy, and a large plan is held once, not twice (Rego is the only
 // engine that reads Terraform values).
 func inputValue(in *input.Input, handOver bool) (ast.Value, error) {
+	n := newInterner()
 	resources := make([]*ast.Term, len(in.Terraform.Resources))
 	for i := range in.Terraform.Resources {
 		r := &in.Terraform.Resources[i]
@@ -31,11 +32,11 @@ func inputValue(in *input.Input, handOver bool) (ast.Value, error) {
 		if r.Provider != "" {
 			m["provider"] = r.Provider
 		}
-		v, err := ast.InterfaceToValue(m)
+		t, err := n.term(m)
 		if err != nil {
 			return nil, err
 		}
-		resources[i] = ast.NewTerm(v)
+		resources[i] = t
 		if handOver {
 			r.Values, r.Unknown, r.Sensitive, r.References = nil, nil, nil, nil
 		}
@@ -52,11 +53,11 @@ func inputValue(in *input.Input, handOver bool) (ast.Value, error) {
 			}
 			m["release"] = rm
 		}
-		v, err := ast.InterfaceToValue(m)
+		t, err := n.term(m)
 		if err != nil {
 			return nil, err
 		}
-		objects[i] = ast.NewTerm(v)
+		objects[i] = t
 	}
 	byType, err := ast.InterfaceToValue(positions(in.Terraform.ByType))
 	if err != nil {

@@ -1,6 +1,7 @@
 package rego
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"testing"
 
@@ -42,5 +43,42 @@ func TestInputValue(t *testing.T) {
 	}
 	if len(in.Terraform.Resources) == 0 || len(in.Kubernetes.Objects) == 0 {
 		t.Fatal("the test input needs both layers")
+	}
+}
+
+// Equal values are converted to one shared term, however deep: what keeps
+// the AST of a plan that repeats a module per region within memory.
+func TestInternerShares(t *testing.T) {
+	n := newInterner()
+	doc := func() any {
+		return map[string]any{"node_config": []any{map[string]any{"image_type": "COS_CONTAINERD", "disk_size_gb": json.Number("100")}}}
+	}
+	a, err := n.term(doc())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := n.term(doc())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b {
+		t.Fatal("equal objects were not shared")
+	}
+	other, err := n.term(map[string]any{"node_config": []any{map[string]any{"image_type": "UBUNTU_CONTAINERD", "disk_size_gb": json.Number("100")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other == a || other.Value.Compare(a.Value) == 0 {
+		t.Fatal("different objects were shared")
+	}
+	// An array and an object of the same parts are different values.
+	arr, _ := n.term([]any{"k", "v"})
+	obj, _ := n.term(map[string]any{"k": "v"})
+	if arr == obj {
+		t.Fatal("an array was shared with an object")
+	}
+	want, _ := ast.InterfaceToValue(doc())
+	if a.Value.Compare(want) != 0 {
+		t.Fatalf("interned %v, want %v", a.Value, want)
 	}
 }

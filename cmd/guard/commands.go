@@ -252,11 +252,12 @@ func newTestCmd() *cobra.Command {
 	var format, output string
 	var strict bool
 	cmd := &cobra.Command{
-		Use:   "test [DIR...]",
+		Use:   "test [DIR|SUITE...]",
 		Short: "Run the policies' tests: Rego unit tests and Kyverno test suites (kyverno-test.yaml)",
 		Long: `Test runs the Rego unit tests (test_ rules in *_test.rego, with OPA's tester) and
 the Kyverno test suites (kyverno-test.yaml, the format kyverno test reads, with
-guard's Kyverno engine) under each DIR (default: policies).
+guard's Kyverno engine) under each DIR (default: policies). A file argument is
+one Kyverno test suite, whatever its name.
 
 Exit codes: 0 all passed, 1 a test failed, 2 a test or policy is broken.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -264,8 +265,8 @@ Exit codes: 0 all passed, 1 a test failed, 2 a test or policy is broken.`,
 				args = []string{"policies"}
 			}
 			for _, d := range args {
-				if st, err := os.Stat(d); err != nil || !st.IsDir() {
-					return fmt.Errorf("%s: not a directory", d)
+				if st, err := os.Stat(d); err != nil || !st.IsDir() && !st.Mode().IsRegular() {
+					return fmt.Errorf("%s: not a directory or a suite file", d)
 				}
 			}
 			if format != "text" && format != "json" && format != "junit" {

@@ -13,6 +13,7 @@ import (
 	kyvernotest "github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno/test"
 	celengine "github.com/kyverno/kyverno/pkg/cel/engine"
 	engineapi "github.com/kyverno/kyverno/pkg/engine/api"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
@@ -38,10 +39,15 @@ type CaseResult struct {
 // OK says whether guard reached the expected result.
 func (c CaseResult) OK() bool { return c.Want == c.Got }
 
-// FindSuites lists the kyverno-test.yaml files under dirs, sorted.
+// FindSuites lists the kyverno-test.yaml files under dirs, sorted; a file
+// named in dirs is a suite whatever its name.
 func FindSuites(dirs []string) ([]string, error) {
 	var out []string
 	for _, dir := range dirs {
+		if st, err := os.Stat(dir); err == nil && st.Mode().IsRegular() {
+			out = append(out, dir)
+			continue
+		}
 		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 			if err != nil {
 				return err
@@ -102,15 +108,11 @@ func runTest(ctx context.Context, path string, s *clitest.Test, now time.Time) (
 	}
 	var objects []input.Object
 	for _, f := range s.Resources {
-		ds, err := decodeFile(filepath.Join(dir, f))
+		objs, err := suiteResources(filepath.Join(dir, f))
 		if err != nil {
 			return nil, err
 		}
-		for _, d := range ds {
-			o := input.Object{Object: d.obj, Source: input.Source{File: d.file, Line: d.line}}
-			o.ID = o.Kind() + "/" + o.Namespace() + "/" + o.Name()
-			objects = append(objects, o)
-		}
+		objects = append(objects, objs...)
 	}
 	vals, err := suiteValues(dir, s)
 	if err != nil {
@@ -118,9 +120,9 @@ func runTest(ctx context.Context, path string, s *clitest.Test, now time.Time) (
 	}
 	namespaces := suiteNamespaces(vals, objects)
 	notRead := unsupportedSuite(s, vals)
-	verdicts := map[string]map[string]verdict{} // object ID -> policy name -> verdict
+	responses := map[string]map[string]*policyResponse{} // object ID -> policy name -> response
 	err = e.admit(ctx, objects, func(input.Object) map[string]*corev1.Namespace { return namespaces },
-		func(o input.Object, resp celengine.EngineResponse) { verdicts[o.ID] = policyVerdicts(resp) })
+		func(o input.Object, resp celengine.EngineResponse) { responses[o.ID] = celResponses(resp) })
 	if err != nil {
 		return nil, err
 	}
@@ -130,11 +132,11 @@ func runTest(ctx context.Context, path string, s *clitest.Test, now time.Time) (
 			if err != nil {
 				return nil, err
 			}
-			for name, v := range legacyVerdicts(resps) {
-				if verdicts[o.ID] == nil {
-					verdicts[o.ID] = map[string]verdict{}
-				}
-				verdicts[o.ID][name] = v
+			if responses[o.ID] == nil {
+				responses[o.ID] = map[string]*policyResponse{}
+			}
+			for _, resp := range resps {
+				responses[o.ID][legacyName(resp.Policy().AsKyvernoPolicy())] = &policyResponse{rules: resp.PolicyResponse.Rules}
 			}
 		}
 	}
@@ -172,29 +174,155 @@ func runTest(ctx context.Context, path string, s *clitest.Test, now time.Time) (
 		if _, ok := e.byName[name]; !ok {
 			return nil, &Error{Msg: fmt.Sprintf("%s: result for policy %s, which the suite does not load", path, r.Policy)}
 		}
-		key := name
-		if r.Rule != "" {
-			key = name + "/" + r.Rule
-		}
-		for _, ref := range r.Resources {
-			found := false
-			for _, o := range objects {
-				if !strings.EqualFold(o.Kind(), r.Kind) || !refersTo(ref, o) {
-					continue
-				}
-				found = true
-				v, ok := verdicts[o.ID][key]
-				if !ok {
-					v = verdict{status: "skip", message: "the policy does not apply"}
-				}
-				out = append(out, CaseResult{Suite: path, Policy: name, Resource: o.ID, Want: string(r.Result), Got: v.status, Message: v.message})
-			}
-			if !found {
-				out = append(out, CaseResult{Suite: path, Policy: name, Resource: r.Kind + "/" + ref, Want: string(r.Result), Got: "missing", Message: "no such resource in the suite's resources"})
-			}
+		for _, o := range resultObjects(r, objects, responses) {
+			v := checkResult(r, responses[o.ID][name])
+			out = append(out, CaseResult{Suite: path, Policy: r.Policy, Resource: o.ID, Want: string(r.Result), Got: v.status, Message: v.message})
 		}
 	}
 	return out, nil
+}
+
+// policyResponse is what one policy said about one resource: its rule
+// responses (none when it matched but had nothing to check).
+type policyResponse struct {
+	rules    []engineapi.RuleResponse
+	ruleless bool // a CEL policy: its one result answers for any rule name
+}
+
+// celResponses keeps the ValidatingPolicies' responses as the Kyverno CLI's
+// processor keeps them: a policy that produced no rule response is dropped
+// when it selects resources by a single plain resource rule (so a result
+// about it reads "not found"), and kept (an excluded resource) otherwise.
+func celResponses(resp celengine.EngineResponse) map[string]*policyResponse {
+	out := map[string]*policyResponse{}
+	for _, pr := range resp.Policies {
+		if len(pr.Rules) == 0 && plainMatch(pr.Policy.GetSpec().MatchConstraints) {
+			continue
+		}
+		out[pr.Policy.GetName()] = &policyResponse{rules: pr.Rules, ruleless: true}
+	}
+	return out
+}
+
+// plainMatch is the Kyverno CLI processor's hasSelector: match constraints
+// with one resource rule, no resource names, no exclusions and no selectors.
+func plainMatch(match *admissionregistrationv1.MatchResources) bool {
+	if match == nil {
+		return false
+	}
+	if sel := match.NamespaceSelector; sel != nil && (len(sel.MatchLabels) > 0 || len(sel.MatchExpressions) > 0) {
+		return false
+	}
+	if sel := match.ObjectSelector; sel != nil && (len(sel.MatchLabels) > 0 || len(sel.MatchExpressions) > 0) {
+		return false
+	}
+	return len(match.ExcludeResourceRules) == 0 && len(match.ResourceRules) == 1 && len(match.ResourceRules[0].ResourceNames) == 0
+}
+
+// resultObjects are the resources a result is checked against, chosen as
+// `kyverno test` chooses them: each of its names ("name" or
+// "namespace/name") picks every resource of that name, of any kind; when
+// none is found (or none is named) every resource is checked.
+func resultObjects(r clitest.TestResult, objects []input.Object, responses map[string]map[string]*policyResponse) []input.Object {
+	var out []input.Object
+	for _, ref := range r.Resources {
+		for _, o := range objects {
+			if _, ok := responses[o.ID]; ok && refersTo(ref, o) {
+				out = append(out, o)
+			}
+		}
+	}
+	if len(out) == 0 {
+		for _, o := range objects {
+			if _, ok := responses[o.ID]; ok {
+				out = append(out, o)
+			}
+		}
+	}
+	return out
+}
+
+// checkResult compares a result with a policy's response about a resource,
+// as `kyverno test` does: every rule response it names (all of them when it
+// names no rule or the policy has no rules; a rule's autogen variants count
+// as the rule) must have the expected result. A policy that responded with no
+// such rule excluded the resource: kyverno test counts that as a pass, and so
+// does guard (the message says so). A policy that did not respond is "not
+// found", a failure.
+func checkResult(r clitest.TestResult, pr *policyResponse) verdict {
+	if pr == nil {
+		return verdict{status: "not found", message: "the policy gave no result for the resource"}
+	}
+	want := string(r.Result)
+	checked := false
+	for i := range pr.rules {
+		rule := &pr.rules[i]
+		if r.Rule != "" && !pr.ruleless && rule.Name() != r.Rule && rule.Name() != "autogen-"+r.Rule && rule.Name() != "autogen-cronjob-"+r.Rule {
+			continue
+		}
+		checked = true
+		if got := reportResult(rule.Status()); got != want {
+			return verdict{status: got, message: rule.Message()}
+		}
+	}
+	if !checked {
+		return verdict{status: want, message: "excluded: no rule of the policy applies to the resource (kyverno test counts this as a pass)"}
+	}
+	return verdict{status: want}
+}
+
+// reportResult is a rule status as a policy report (and a suite) names it.
+func reportResult(s engineapi.RuleStatus) string {
+	if s == engineapi.RuleStatusWarn {
+		return "warn"
+	}
+	return string(s)
+}
+
+// suiteResources reads a suite's resource file as the Kyverno CLI's
+// resource loader does for `kyverno test`: a namespaced object without a
+// namespace is in "default", and every number is a float64 (the CLI's
+// ProcessResources), which CEL then sees as a double.
+func suiteResources(path string) ([]input.Object, error) {
+	docs, err := decodeFile(path)
+	if err != nil {
+		return nil, err
+	}
+	objects := make([]input.Object, 0, len(docs))
+	for _, d := range docs {
+		o := input.Object{Object: floatNumbers(d.obj).(map[string]any), Source: input.Source{File: d.file, Line: d.line}}
+		if ns := admittedNamespace(o); ns != o.Namespace() {
+			metadata, _ := o.Object["metadata"].(map[string]any)
+			if metadata == nil {
+				metadata = map[string]any{}
+				o.Object["metadata"] = metadata
+			}
+			metadata["namespace"] = ns
+		}
+		o.ID = o.Kind() + "/" + o.Namespace() + "/" + o.Name()
+		objects = append(objects, o)
+	}
+	return objects, nil
+}
+
+// floatNumbers converts every integer in a decoded object to float64, in
+// place, as the Kyverno CLI does with a suite's resources.
+func floatNumbers(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			v[k] = floatNumbers(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = floatNumbers(e)
+		}
+	case int64:
+		return float64(v)
+	case int:
+		return float64(v)
+	}
+	return v
 }
 
 func refersTo(ref string, o input.Object) bool {
@@ -205,61 +333,6 @@ func refersTo(ref string, o input.Object) bool {
 }
 
 type verdict struct{ status, message string }
-
-// legacyVerdicts folds legacy rule responses per policy and per policy/rule.
-func legacyVerdicts(resps []engineapi.EngineResponse) map[string]verdict {
-	out := map[string]verdict{}
-	for _, resp := range resps {
-		name := legacyName(resp.Policy().AsKyvernoPolicy())
-		for i := range resp.PolicyResponse.Rules {
-			rule := &resp.PolicyResponse.Rules[i]
-			v := ruleVerdict(rule)
-			out[name+"/"+rule.Name()] = v
-			fold(out, name, v)
-		}
-	}
-	return out
-}
-
-// policyVerdicts folds each policy's rule responses (the policy and its
-// autogen variants) into pass, fail or skip.
-func policyVerdicts(resp celengine.EngineResponse) map[string]verdict {
-	out := map[string]verdict{}
-	for _, pr := range resp.Policies {
-		name := pr.Policy.GetName()
-		for i := range pr.Rules {
-			fold(out, name, ruleVerdict(&pr.Rules[i]))
-		}
-	}
-	return out
-}
-
-func ruleVerdict(rule *engineapi.RuleResponse) verdict {
-	switch rule.Status() {
-	case engineapi.RuleStatusFail, engineapi.RuleStatusError:
-		return verdict{status: "fail", message: rule.Message()}
-	case engineapi.RuleStatusSkip:
-		return verdict{status: "skip", message: rule.Message()}
-	}
-	return verdict{status: "pass"}
-}
-
-// fold keeps a policy's worst verdict: fail over pass over skip.
-func fold(out map[string]verdict, name string, v verdict) {
-	if prev, ok := out[name]; !ok || rank(v.status) > rank(prev.status) {
-		out[name] = v
-	}
-}
-
-func rank(status string) int {
-	switch status {
-	case "fail":
-		return 3
-	case "pass":
-		return 2
-	}
-	return 1
-}
 
 // suiteValues reads a suite's values: its variables file (a
 // cli.kyverno.io/v1alpha1 Values, strictly) and its inline values, merged.

@@ -9,6 +9,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -39,7 +40,13 @@ type Case struct {
 // results for policies guard does not evaluate fail instead of being skipped.
 func Run(ctx context.Context, dirs []string, now time.Time, strict bool) ([]Case, error) {
 	var cases []Case
-	results, err := rego.RunTests(ctx, dirs)
+	var regoDirs []string // a file argument is a Kyverno suite, not Rego
+	for _, d := range dirs {
+		if st, err := os.Stat(d); err == nil && st.IsDir() {
+			regoDirs = append(regoDirs, d)
+		}
+	}
+	results, err := rego.RunTests(ctx, regoDirs)
 	if err != nil {
 		return nil, err
 	}

@@ -102,7 +102,11 @@ type Engine struct {
 	// selectNamespaces are the policies that select namespaces by label:
 	// they need the objects' Namespace manifests to judge as the cluster does.
 	selectNamespaces []string
-	now              time.Time
+	// vaps are the ValidatingAdmissionPolicies, evaluated with their
+	// bindings by Kyverno's engine for them (pkg/admissionpolicy).
+	vaps        []admissionregistrationv1.ValidatingAdmissionPolicy
+	vapBindings []admissionregistrationv1.ValidatingAdmissionPolicyBinding
+	now         time.Time
 }
 
 // Load reads every ValidatingPolicy and PolicyException (policies.kyverno.io)
@@ -195,6 +199,27 @@ func build(docs []document, now time.Time) (*Engine, error) {
 				e.byName[p.Name] = p
 				e.policies = append(e.policies, p)
 				legacyPolicies = append(legacyPolicies, lp)
+			case d.group() == "admissionregistration.k8s.io" && d.kind() == "ValidatingAdmissionPolicy":
+				var vap admissionregistrationv1.ValidatingAdmissionPolicy
+				if err := d.decode(&vap); err != nil {
+					return nil, err
+				}
+				p, err := policyMetadata(d.kind(), vap.Name, vap.GetAnnotations(), d)
+				if err != nil {
+					return nil, err
+				}
+				if other, dup := e.byName[p.Name]; dup {
+					return nil, &Error{Msg: fmt.Sprintf("%s:%d: ValidatingAdmissionPolicy %s is also defined in %s:%d", d.file, d.line, p.Name, other.File, other.Line)}
+				}
+				e.byName[p.Name] = p
+				e.policies = append(e.policies, p)
+				e.vaps = append(e.vaps, vap)
+			case d.group() == "admissionregistration.k8s.io" && d.kind() == "ValidatingAdmissionPolicyBinding":
+				var b admissionregistrationv1.ValidatingAdmissionPolicyBinding
+				if err := d.decode(&b); err != nil {
+					return nil, err
+				}
+				e.vapBindings = append(e.vapBindings, b)
 			case unevaluatedKinds[d.group()+"/"+d.kind()] != "":
 				e.unevaluated = append(e.unevaluated, Unevaluated{
 					Kind: d.kind(), Name: documentName(d), File: d.file, Line: d.line, Reason: unevaluatedKinds[d.group()+"/"+d.kind()],
@@ -714,19 +739,18 @@ func (u Unevaluated) String() string {
 
 // unevaluatedKinds are the policy kinds guard does not evaluate, and why.
 var unevaluatedKinds = map[string]string{
-	"policies.kyverno.io/MutatingPolicy":                     "it mutates objects; guard evaluates validation",
-	"policies.kyverno.io/NamespacedMutatingPolicy":           "it mutates objects; guard evaluates validation",
-	"policies.kyverno.io/GeneratingPolicy":                   "it generates objects; guard evaluates validation",
-	"policies.kyverno.io/NamespacedGeneratingPolicy":         "it generates objects; guard evaluates validation",
-	"policies.kyverno.io/DeletingPolicy":                     "it deletes objects on a schedule; guard evaluates validation",
-	"policies.kyverno.io/NamespacedDeletingPolicy":           "it deletes objects on a schedule; guard evaluates validation",
-	"policies.kyverno.io/ImageValidatingPolicy":              "image verification needs the registries; guard never touches the network",
-	"policies.kyverno.io/NamespacedImageValidatingPolicy":    "image verification needs the registries; guard never touches the network",
-	"policies.kyverno.io/NamespacedValidatingPolicy":         "guard evaluates cluster-wide ValidatingPolicies only",
-	"kyverno.io/CleanupPolicy":                               "it deletes objects on a schedule; guard evaluates validation",
-	"kyverno.io/ClusterCleanupPolicy":                        "it deletes objects on a schedule; guard evaluates validation",
-	"admissionregistration.k8s.io/ValidatingAdmissionPolicy": "guard does not evaluate ValidatingAdmissionPolicies yet",
-	"admissionregistration.k8s.io/MutatingAdmissionPolicy":   "it mutates objects; guard evaluates validation",
+	"policies.kyverno.io/MutatingPolicy":                   "it mutates objects; guard evaluates validation",
+	"policies.kyverno.io/NamespacedMutatingPolicy":         "it mutates objects; guard evaluates validation",
+	"policies.kyverno.io/GeneratingPolicy":                 "it generates objects; guard evaluates validation",
+	"policies.kyverno.io/NamespacedGeneratingPolicy":       "it generates objects; guard evaluates validation",
+	"policies.kyverno.io/DeletingPolicy":                   "it deletes objects on a schedule; guard evaluates validation",
+	"policies.kyverno.io/NamespacedDeletingPolicy":         "it deletes objects on a schedule; guard evaluates validation",
+	"policies.kyverno.io/ImageValidatingPolicy":            "image verification needs the registries; guard never touches the network",
+	"policies.kyverno.io/NamespacedImageValidatingPolicy":  "image verification needs the registries; guard never touches the network",
+	"policies.kyverno.io/NamespacedValidatingPolicy":       "guard evaluates cluster-wide ValidatingPolicies only",
+	"kyverno.io/CleanupPolicy":                             "it deletes objects on a schedule; guard evaluates validation",
+	"kyverno.io/ClusterCleanupPolicy":                      "it deletes objects on a schedule; guard evaluates validation",
+	"admissionregistration.k8s.io/MutatingAdmissionPolicy": "it mutates objects; guard evaluates validation",
 }
 
 func documentName(d document) string {

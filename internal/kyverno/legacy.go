@@ -27,6 +27,7 @@ import (
 // included, and their kyverno.io/v2 PolicyExceptions.
 type legacy struct {
 	policies []kyvernov1.PolicyInterface
+	polexes  []*kyvernov2.PolicyException
 	engine   engineapi.Engine
 	jp       jmespath.Interface
 	cfg      config.Configuration
@@ -54,7 +55,7 @@ func newLegacy(policies []kyvernov1.PolicyInterface, polexes []*kyvernov2.Policy
 		factories.DefaultContextLoaderFactory(nil),
 		exceptions.New(exceptionLister(polexes)),
 		&isCluster)
-	return &legacy{policies: policies, engine: eng, jp: jp, cfg: cfg}
+	return &legacy{policies: policies, polexes: polexes, engine: eng, jp: jp, cfg: cfg}
 }
 
 // validate runs every legacy policy's validate rules on o as a CREATE.

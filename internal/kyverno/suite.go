@@ -14,8 +14,6 @@ import (
 	celengine "github.com/kyverno/kyverno/pkg/cel/engine"
 	engineapi "github.com/kyverno/kyverno/pkg/engine/api"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/acme/guard/internal/input"
@@ -118,26 +116,18 @@ func runTest(ctx context.Context, path string, s *clitest.Test, now time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	namespaces := suiteNamespaces(vals, objects)
-	notRead := unsupportedSuite(s, vals)
-	responses := map[string]map[string]*policyResponse{} // object ID -> policy name -> response
-	err = e.admit(ctx, objects, func(input.Object) map[string]*corev1.Namespace { return namespaces },
-		func(o input.Object, resp celengine.EngineResponse) { responses[o.ID] = celResponses(resp) })
+	env, err := newSuiteEnv(dir, s, vals)
 	if err != nil {
 		return nil, err
 	}
-	if e.legacy != nil {
-		for _, o := range objects {
-			resps, err := e.legacy.validate(ctx, o, namespaceLabels(namespaces, o))
-			if err != nil {
-				return nil, err
-			}
-			if responses[o.ID] == nil {
-				responses[o.ID] = map[string]*policyResponse{}
-			}
-			for _, resp := range resps {
-				responses[o.ID][legacyName(resp.Policy().AsKyvernoPolicy())] = &policyResponse{rules: resp.PolicyResponse.Rules}
-			}
+	notRead := unsupportedSuite(s)
+	// One evaluation with the suite's operation (its values' request.operation,
+	// else CREATE), and one per operation its results name, as kyverno test does.
+	responses := map[string]map[string]map[string]*policyResponse{} // operation -> object ID -> policy name -> response
+	for _, op := range suiteOperations(s) {
+		responses[op], err = e.suiteResponses(ctx, objects, op, env)
+		if err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, err)}
 		}
 	}
 	skipped := map[string]string{}
@@ -174,8 +164,9 @@ func runTest(ctx context.Context, path string, s *clitest.Test, now time.Time) (
 		if _, ok := e.byName[name]; !ok {
 			return nil, &Error{Msg: fmt.Sprintf("%s: result for policy %s, which the suite does not load", path, r.Policy)}
 		}
-		for _, o := range resultObjects(r, objects, responses) {
-			v := checkResult(r, responses[o.ID][name])
+		byObject := responses[r.Operation]
+		for _, o := range resultObjects(r, objects, byObject) {
+			v := checkResult(r, byObject[o.ID][name])
 			out = append(out, CaseResult{Suite: path, Policy: r.Policy, Resource: o.ID, Want: string(r.Result), Got: v.status, Message: v.message})
 		}
 	}
@@ -334,81 +325,41 @@ func refersTo(ref string, o input.Object) bool {
 
 type verdict struct{ status, message string }
 
-// suiteValues reads a suite's values: its variables file (a
-// cli.kyverno.io/v1alpha1 Values, strictly) and its inline values, merged.
+// suiteValues reads a suite's values: inline, else its variables file (a
+// cli.kyverno.io/v1alpha1 Values, read strictly), as the Kyverno CLI does.
 func suiteValues(dir string, s *clitest.Test) (*clitest.ValuesSpec, error) {
-	vals := &clitest.ValuesSpec{}
-	if s.Variables != "" {
-		path := filepath.Join(dir, s.Variables)
-		data, err := readFile(path)
-		if err != nil {
-			return nil, err
-		}
-		var v clitest.Values
-		if err := yaml.UnmarshalStrict(data, &v); err != nil {
-			return nil, &Error{Msg: fmt.Sprintf("%s: not Kyverno test values: %v", path, oneLine(err.Error()))}
-		}
-		vals = &v.ValuesSpec
+	if s.Values != nil {
+		return s.Values, nil
 	}
-	if in := s.Values; in != nil {
-		vals.Policies = append(vals.Policies, in.Policies...)
-		vals.NamespaceSelectors = append(vals.NamespaceSelectors, in.NamespaceSelectors...)
-		vals.Namespaces = append(vals.Namespaces, in.Namespaces...)
-		vals.Subresources = append(vals.Subresources, in.Subresources...)
-		if len(in.GlobalValues) > 0 && vals.GlobalValues == nil {
-			vals.GlobalValues = map[string]any{}
-		}
-		for k, v := range in.GlobalValues {
-			vals.GlobalValues[k] = v
-		}
+	if s.Variables == "" {
+		return nil, nil
 	}
-	return vals, nil
-}
-
-// suiteNamespaces are the namespaces a suite's resources land in: from its
-// values (namespaceSelector labels, or whole namespaces) and from Namespace
-// objects among its resources.
-func suiteNamespaces(vals *clitest.ValuesSpec, objects []input.Object) map[string]*corev1.Namespace {
-	out := map[string]*corev1.Namespace{}
-	for _, o := range objects {
-		if o.Kind() == "Namespace" {
-			labels := stringMap(o.Object)
-			labels["kubernetes.io/metadata.name"] = o.Name()
-			out[o.Name()] = &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: o.Name(), Labels: labels}}
-		}
+	path := filepath.Join(dir, s.Variables)
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
 	}
-	for _, sel := range vals.NamespaceSelectors {
-		labels := map[string]string{"kubernetes.io/metadata.name": sel.Name}
-		for k, val := range sel.Labels {
-			labels[k] = val
-		}
-		out[sel.Name] = &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: sel.Name, Labels: labels}}
+	var v clitest.Values
+	if err := yaml.UnmarshalStrict(data, &v); err != nil {
+		return nil, &Error{Msg: fmt.Sprintf("%s: not Kyverno test values: %v", path, oneLine(err.Error()))}
 	}
-	for i := range vals.Namespaces {
-		out[vals.Namespaces[i].Name] = &vals.Namespaces[i]
-	}
-	return out
+	return &v.ValuesSpec, nil
 }
 
 // unsupportedSuite names what a suite asks that guard's runner does not do
 // yet ("" when nothing): every result of the suite is then skipped.
-func unsupportedSuite(s *clitest.Test, vals *clitest.ValuesSpec) string {
+func unsupportedSuite(s *clitest.Test) string {
 	var what []string
 	for _, f := range []struct {
 		name string
 		set  bool
 	}{
-		{"userinfo", s.UserInfo != ""},
 		{"context", s.Context != ""},
 		{"JSON, HTTP or Envoy payloads", len(s.JSONPayloads)+len(s.HTTPPayloads)+len(s.EnvoyPayloads) > 0},
 		{"targetResources", len(s.TargetResources) > 0},
-		{"paramResources", len(s.ParamResources) > 0},
 		{"clusterResources", len(s.ClusterResources) > 0},
 		{"apiCallResponses", len(s.APICallResponses) > 0},
 		{"globalContextEntries", len(s.GlobalContextEntries) > 0},
-		{"variable values (globalValues)", len(vals.GlobalValues) > 0},
-		{"variable values (policies)", len(vals.Policies) > 0},
-		{"subresources", len(vals.Subresources) > 0},
 	} {
 		if f.set {
 			what = append(what, f.name)
@@ -423,14 +374,10 @@ func unsupportedResult(r clitest.TestResult, suite string) string {
 	switch {
 	case suite != "":
 		return "the suite's " + suite
-	case r.Operation != "" && !strings.EqualFold(r.Operation, "CREATE"):
-		return "operation " + r.Operation + " (guard admits resources as CREATE)"
 	case len(r.ResourceSpecs) > 0:
 		return "resourceSpecs"
 	case r.PatchedResources != "" || r.GeneratedResource != "" || r.CloneSourceResource != "":
 		return "patched or generated resources"
-	case r.Result != "pass" && r.Result != "fail" && r.Result != "skip":
-		return "the result " + string(r.Result)
 	}
 	return ""
 }

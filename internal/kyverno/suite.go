@@ -10,9 +10,11 @@ import (
 	"time"
 
 	clitest "github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno/apis/v1alpha1"
+	clidata "github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno/data"
 	kyvernotest "github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno/test"
 	celengine "github.com/kyverno/kyverno/pkg/cel/engine"
 	engineapi "github.com/kyverno/kyverno/pkg/engine/api"
+	reportutils "github.com/kyverno/kyverno/pkg/utils/report"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"sigs.k8s.io/yaml"
 
@@ -161,12 +163,13 @@ func runTest(ctx context.Context, path string, s *clitest.Test, now time.Time) (
 		if _, ok := e.byName[name]; !ok {
 			name = r.Policy[strings.LastIndex(r.Policy, "/")+1:]
 		}
-		if _, ok := e.byName[name]; !ok {
-			return nil, &Error{Msg: fmt.Sprintf("%s: result for policy %s, which the suite does not load", path, r.Policy)}
-		}
+		// A policy the suite does not load gives "not found" failures, as in kyverno test.
 		byObject := responses[r.Operation]
 		for _, o := range resultObjects(r, objects, byObject) {
 			v := checkResult(r, byObject[o.ID][name])
+			if _, ok := e.byName[name]; !ok {
+				v.message = "the suite loads no policy " + r.Policy
+			}
 			out = append(out, CaseResult{Suite: path, Policy: r.Policy, Resource: o.ID, Want: string(r.Result), Got: v.status, Message: v.message})
 		}
 	}
@@ -176,6 +179,7 @@ func runTest(ctx context.Context, path string, s *clitest.Test, now time.Time) (
 // policyResponse is what one policy said about one resource: its rule
 // responses (none when it matched but had nothing to check).
 type policyResponse struct {
+	policy   engineapi.GenericPolicy
 	rules    []engineapi.RuleResponse
 	ruleless bool // a CEL policy: its one result answers for any rule name
 }
@@ -190,7 +194,7 @@ func celResponses(resp celengine.EngineResponse) map[string]*policyResponse {
 		if len(pr.Rules) == 0 && plainMatch(pr.Policy.GetSpec().MatchConstraints) {
 			continue
 		}
-		out[pr.Policy.GetName()] = &policyResponse{rules: pr.Rules, ruleless: true}
+		out[pr.Policy.GetName()] = &policyResponse{policy: engineapi.NewValidatingPolicyFromLike(pr.Policy), rules: pr.Rules, ruleless: true}
 	}
 	return out
 }
@@ -236,7 +240,8 @@ func resultObjects(r clitest.TestResult, objects []input.Object, responses map[s
 // checkResult compares a result with a policy's response about a resource,
 // as `kyverno test` does: every rule response it names (all of them when it
 // names no rule or the policy has no rules; a rule's autogen variants count
-// as the rule) must have the expected result. A policy that responded with no
+// as the rule) must have the expected result, as a policy report states it
+// (Kyverno's own conversion: a failure of an unscored policy is a warning). A policy that responded with no
 // such rule excluded the resource: kyverno test counts that as a pass, and so
 // does guard (the message says so). A policy that did not respond is "not
 // found", a failure.
@@ -252,7 +257,7 @@ func checkResult(r clitest.TestResult, pr *policyResponse) verdict {
 			continue
 		}
 		checked = true
-		if got := reportResult(rule.Status()); got != want {
+		if got := string(reportutils.ToPolicyReportResult(pr.policy, *rule, nil).Result); got != want {
 			return verdict{status: got, message: rule.Message()}
 		}
 	}
@@ -262,13 +267,6 @@ func checkResult(r clitest.TestResult, pr *policyResponse) verdict {
 	return verdict{status: want}
 }
 
-// reportResult is a rule status as a policy report (and a suite) names it.
-func reportResult(s engineapi.RuleStatus) string {
-	if s == engineapi.RuleStatusWarn {
-		return "warn"
-	}
-	return string(s)
-}
 
 // suiteResources reads a suite's resource file as the Kyverno CLI's
 // resource loader does for `kyverno test`: a namespaced object without a
@@ -282,18 +280,45 @@ func suiteResources(path string) ([]input.Object, error) {
 	objects := make([]input.Object, 0, len(docs))
 	for _, d := range docs {
 		o := input.Object{Object: floatNumbers(d.obj).(map[string]any), Source: input.Source{File: d.file, Line: d.line}}
-		if ns := admittedNamespace(o); ns != o.Namespace() {
+		if o.Namespace() == "" && !cliClusterScoped(o) {
 			metadata, _ := o.Object["metadata"].(map[string]any)
 			if metadata == nil {
 				metadata = map[string]any{}
 				o.Object["metadata"] = metadata
 			}
-			metadata["namespace"] = ns
+			metadata["namespace"] = "default"
 		}
 		o.ID = o.Kind() + "/" + o.Namespace() + "/" + o.Name()
 		objects = append(objects, o)
 	}
 	return objects, nil
+}
+
+// cliClusterScoped says whether the Kyverno CLI takes o's kind to be
+// cluster-scoped: from the API resources it embeds (its resource loader's
+// isClusterScopedKind), else guard's own list.
+func cliClusterScoped(o input.Object) bool {
+	apiVersion, _ := o.Object["apiVersion"].(string)
+	group, _, found := strings.Cut(apiVersion, "/")
+	if !found {
+		group = ""
+	}
+	groups, err := clidata.APIGroupResources()
+	if err == nil {
+		for _, g := range groups {
+			if g.Group.Name != group {
+				continue
+			}
+			for _, resources := range g.VersionedResources {
+				for _, r := range resources {
+					if r.Kind == o.Kind() {
+						return !r.Namespaced
+					}
+				}
+			}
+		}
+	}
+	return input.ClusterScoped(o.Kind())
 }
 
 // floatNumbers converts every integer in a decoded object to float64, in

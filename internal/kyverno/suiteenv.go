@@ -99,7 +99,8 @@ func (e *Engine) suiteResponses(ctx context.Context, objects []input.Object, op 
 		user = env.user.AdmissionUserInfo
 	}
 	for _, o := range objects {
-		u := admittedObject(o)
+		// the object as suiteResources read it: namespaced or not as the CLI decides
+		u := &unstructured.Unstructured{Object: runtime.DeepCopyJSON(o.Object)}
 		gvk := u.GroupVersionKind()
 		gvr, _ := meta.UnsafeGuessKindToResource(gvk)
 		operation, object, oldObject := processor.AdmissionRequestShape(op, u)
@@ -129,9 +130,9 @@ func (e *Engine) suiteResponses(ctx context.Context, objects []input.Object, op 
 		for _, r := range resps {
 			pol := r.Policy()
 			if lp := pol.AsKyvernoPolicy(); lp != nil {
-				out[o.ID][legacyName(lp)] = &policyResponse{rules: r.PolicyResponse.Rules}
+				out[o.ID][legacyName(lp)] = &policyResponse{policy: pol, rules: r.PolicyResponse.Rules}
 			} else {
-				out[o.ID][pol.GetName()] = &policyResponse{rules: r.PolicyResponse.Rules, ruleless: true}
+				out[o.ID][pol.GetName()] = &policyResponse{policy: pol, rules: r.PolicyResponse.Rules, ruleless: true}
 			}
 		}
 	}

@@ -104,9 +104,13 @@ type Engine struct {
 	selectNamespaces []string
 	// vaps are the ValidatingAdmissionPolicies, evaluated with their
 	// bindings by Kyverno's engine for them (pkg/admissionpolicy).
-	vaps        []admissionregistrationv1.ValidatingAdmissionPolicy
-	vapBindings []admissionregistrationv1.ValidatingAdmissionPolicyBinding
-	now         time.Time
+	// vpols and celExceptions are what the provider compiled, for a suite
+	// that needs them evaluated by the Kyverno CLI's processor (see suiteenv.go).
+	vpols         []policiesv1beta1.ValidatingPolicyLike
+	celExceptions []*policiesv1beta1.PolicyException
+	vaps          []admissionregistrationv1.ValidatingAdmissionPolicy
+	vapBindings   []admissionregistrationv1.ValidatingAdmissionPolicyBinding
+	now           time.Time
 }
 
 // Load reads every ValidatingPolicy and PolicyException (policies.kyverno.io)
@@ -284,7 +288,7 @@ func build(docs []document, now time.Time) (*Engine, error) {
 	if err != nil {
 		return nil, e.compileError(vpols, err)
 	}
-	e.provider = provider
+	e.provider, e.vpols, e.celExceptions = provider, vpols, celExceptions
 	if len(legacyPolicies) > 0 {
 		e.legacy = newLegacy(legacyPolicies, legacyExceptions)
 	}

@@ -267,7 +267,6 @@ func checkResult(r clitest.TestResult, pr *policyResponse) verdict {
 	return verdict{status: want}
 }
 
-
 // suiteResources reads a suite's resource file as the Kyverno CLI's
 // resource loader does for `kyverno test`: a namespaced object without a
 // namespace is in "default", and every number is a float64 (the CLI's
@@ -379,12 +378,8 @@ func unsupportedSuite(s *clitest.Test) string {
 		name string
 		set  bool
 	}{
-		{"context", s.Context != ""},
 		{"JSON, HTTP or Envoy payloads", len(s.JSONPayloads)+len(s.HTTPPayloads)+len(s.EnvoyPayloads) > 0},
 		{"targetResources", len(s.TargetResources) > 0},
-		{"clusterResources", len(s.ClusterResources) > 0},
-		{"apiCallResponses", len(s.APICallResponses) > 0},
-		{"globalContextEntries", len(s.GlobalContextEntries) > 0},
 	} {
 		if f.set {
 			what = append(what, f.name)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	kyvernov2 "github.com/kyverno/kyverno/api/kyverno/v2"
 	clitest "github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno/apis/v1alpha1"
@@ -12,14 +13,19 @@ import (
 	"github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno/store"
 	"github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno/userinfo"
 	"github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno/variables"
+	"github.com/kyverno/kyverno/ext/cluster"
 	celengine "github.com/kyverno/kyverno/pkg/cel/engine"
 	"github.com/kyverno/kyverno/pkg/cel/libs"
 	"github.com/kyverno/kyverno/pkg/cel/matching"
 	vpolengine "github.com/kyverno/kyverno/pkg/cel/policies/vpol/engine"
+	"github.com/kyverno/kyverno/pkg/clients/dclient"
+	engineapi "github.com/kyverno/kyverno/pkg/engine/api"
 	authenticationv1 "k8s.io/api/authentication/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/yaml"
 
 	"github.com/acme/guard/internal/input"
 )
@@ -33,6 +39,20 @@ type suiteEnv struct {
 	store  *store.Store
 	user   *kyvernov2.RequestInfo
 	params []runtime.Object
+	// cluster is set when the suite mocks what policies read from a cluster
+	// or the network (context, clusterResources, apiCallResponses,
+	// globalContextEntries): every policy then goes through the Kyverno
+	// CLI's processor, set up as kyverno test sets it up.
+	cluster *mockedCluster
+}
+
+type mockedCluster struct {
+	client      dclient.Interface
+	restMapper  meta.RESTMapper
+	cmResolver  engineapi.ConfigmapResolver
+	contextPath string
+	gce         map[string]any
+	live        bool // clusterResources given: the processor runs as against a cluster
 }
 
 func newSuiteEnv(dir string, s *clitest.Test, vals *clitest.ValuesSpec) (*suiteEnv, error) {
@@ -63,7 +83,132 @@ func newSuiteEnv(dir string, s *clitest.Test, vals *clitest.ValuesSpec) (*suiteE
 			env.params = append(env.params, &unstructured.Unstructured{Object: d.obj})
 		}
 	}
+	if s.Context != "" || len(s.ClusterResources)+len(s.APICallResponses)+len(s.GlobalContextEntries) > 0 {
+		c, err := newMockedCluster(dir, s, env)
+		if err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("%s: %v", dir, oneLine(err.Error()))}
+		}
+		env.cluster = c
+	}
 	return env, nil
+}
+
+// newMockedCluster sets up the fake cluster, mocked API calls and global
+// context a suite declares, as kyverno test's runTest does.
+func newMockedCluster(dir string, s *clitest.Test, env *suiteEnv) (*mockedCluster, error) {
+	c := &mockedCluster{live: len(s.ClusterResources) > 0}
+	if s.Context != "" {
+		c.contextPath = filepath.Join(dir, s.Context)
+	}
+	objects := append([]runtime.Object{}, env.params...)
+	for _, f := range s.Resources {
+		docs, err := decodeFile(filepath.Join(dir, f))
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			objects = append(objects, &unstructured.Unstructured{Object: d.obj})
+		}
+	}
+	fake := cluster.NewFake()
+	var crds []*apiextensionsv1.CustomResourceDefinition
+	for _, f := range s.ClusterResources {
+		var src clitest.ClusterResource
+		if err := readYAMLStrict(filepath.Join(dir, f), &src); err != nil {
+			return nil, err
+		}
+		for _, crdFile := range src.Spec.CRDs {
+			var crd apiextensionsv1.CustomResourceDefinition
+			if err := readYAMLStrict(filepath.Join(dir, crdFile), &crd); err != nil {
+				return nil, err
+			}
+			crds = append(crds, &crd)
+		}
+		for _, r := range src.Spec.Resources {
+			objects = append(objects, r)
+		}
+	}
+	if c.live {
+		c.restMapper = fake.RESTMapper(crds)
+		for _, crd := range crds {
+			objects = append(objects, crd)
+		}
+	}
+	client, err := fake.DClient(objects)
+	if err != nil {
+		return nil, err
+	}
+	c.client = client
+	if c.live {
+		if c.cmResolver, err = cluster.NewConfigMapResolver(client); err != nil {
+			return nil, err
+		}
+	}
+	if err := clitest.ValidateAPICallResponses(s.APICallResponses); err != nil {
+		return nil, err
+	}
+	if err := clitest.ValidateGlobalContextEntries(s.GlobalContextEntries); err != nil {
+		return nil, err
+	}
+	entries, err := store.ResolveGCEResourceFiles(nil, dir, s.GlobalContextEntries)
+	if err != nil {
+		return nil, err
+	}
+	env.store.AllowApiCall(c.live)
+	env.store.SetAPICallResponses(s.APICallResponses)
+	env.store.SetGlobalContextEntries(entries)
+	index, err := httpMockIndex(s.APICallResponses)
+	if err != nil {
+		return nil, err
+	}
+	env.store.SetHTTPMockIndex(index)
+	if len(entries) > 0 {
+		c.gce = map[string]any{}
+		for _, entry := range entries {
+			data, err := store.ResolveGlobalContextMockData(entry)
+			if err != nil {
+				return nil, err
+			}
+			c.gce[entry.Name] = data
+		}
+	}
+	return c, nil
+}
+
+// httpMockIndex is kyverno test's index of mocked HTTP responses for CEL's
+// http library: "METHOD:url" (or the URL alone) to {body, statusCode}.
+func httpMockIndex(mocks []clitest.APICallResponseEntry) (map[string]any, error) {
+	if len(mocks) == 0 {
+		return nil, nil
+	}
+	index := make(map[string]any, len(mocks))
+	for _, m := range mocks {
+		body, err := clitest.RawExtensionToObject(m.Response.Body)
+		if err != nil {
+			return nil, fmt.Errorf("apiCallResponses %q: invalid body: %w", m.ResolvedURL(), err)
+		}
+		status := m.Response.StatusCode
+		if status == 0 {
+			status = 200
+		}
+		key := m.ResolvedURL()
+		if method := strings.ToUpper(strings.TrimSpace(m.Method)); method != "" {
+			key = method + ":" + key
+		}
+		index[key] = map[string]any{"body": body, "statusCode": status}
+	}
+	return index, nil
+}
+
+func readYAMLStrict(path string, into any) error {
+	data, err := readFile(path)
+	if err != nil {
+		return err
+	}
+	if err := yaml.UnmarshalStrict(data, into); err != nil {
+		return &Error{Msg: fmt.Sprintf("%s: %v", path, oneLine(err.Error()))}
+	}
+	return nil
 }
 
 // suiteOperations are the evaluations a suite needs: "" (its default
@@ -106,13 +251,16 @@ func (e *Engine) suiteResponses(ctx context.Context, objects []input.Object, op 
 		operation, object, oldObject := processor.AdmissionRequestShape(op, u)
 		req := celengine.Request(libs.NewFakeContextProvider(), gvk, gvr, "", u.GetName(), u.GetNamespace(),
 			operation, user, object, oldObject, false, nil)
-		resp, err := eng.Handle(ctx, req, nil)
-		if err != nil {
-			return nil, fmt.Errorf("%s: Kyverno: %w", o.ID, err)
-		}
-		out[o.ID] = celResponses(resp)
-		if e.legacy == nil && len(e.vaps) == 0 {
-			continue
+		out[o.ID] = map[string]*policyResponse{}
+		if env.cluster == nil {
+			resp, err := eng.Handle(ctx, req, nil)
+			if err != nil {
+				return nil, fmt.Errorf("%s: Kyverno: %w", o.ID, err)
+			}
+			out[o.ID] = celResponses(resp)
+			if e.legacy == nil && len(e.vaps) == 0 {
+				continue
+			}
 		}
 		pp := processor.PolicyProcessor{
 			Store: env.store, ValidatingAdmissionPolicies: e.vaps, ValidatingAdmissionPolicyBindings: e.vapBindings,
@@ -122,6 +270,11 @@ func (e *Engine) suiteResponses(ctx context.Context, objects []input.Object, op 
 		}
 		if e.legacy != nil {
 			pp.Policies, pp.PolicyExceptions = e.legacy.policies, e.legacy.polexes
+		}
+		if c := env.cluster; c != nil {
+			pp.ValidatingPolicies, pp.CELExceptions = e.vpols, e.celExceptions
+			pp.Client, pp.RESTMapper, pp.ConfigMapResolver, pp.Cluster = c.client, c.restMapper, c.cmResolver, c.live
+			pp.ContextPath, pp.GlobalContextEntries = c.contextPath, c.gce
 		}
 		resps, err := pp.ApplyPoliciesOnResource()
 		if err != nil {
@@ -138,4 +291,3 @@ func (e *Engine) suiteResponses(ctx context.Context, objects []input.Object, op 
 	}
 	return out, nil
 }
-

@@ -106,11 +106,14 @@ type Engine struct {
 	// bindings by Kyverno's engine for them (pkg/admissionpolicy).
 	// vpols and celExceptions are what the provider compiled, for a suite
 	// that needs them evaluated by the Kyverno CLI's processor (see suiteenv.go).
-	vpols         []policiesv1beta1.ValidatingPolicyLike
-	celExceptions []*policiesv1beta1.PolicyException
-	vaps          []admissionregistrationv1.ValidatingAdmissionPolicy
-	vapBindings   []admissionregistrationv1.ValidatingAdmissionPolicyBinding
-	now           time.Time
+	vpols []policiesv1beta1.ValidatingPolicyLike
+	// payloadPolicies are the ValidatingPolicies for JSON, HTTP and Envoy
+	// payloads: guard check has none to give them, a suite may (guard test).
+	payloadPolicies []*policiesv1beta1.ValidatingPolicy
+	celExceptions   []*policiesv1beta1.PolicyException
+	vaps            []admissionregistrationv1.ValidatingAdmissionPolicy
+	vapBindings     []admissionregistrationv1.ValidatingAdmissionPolicyBinding
+	now             time.Time
 }
 
 // Load reads every ValidatingPolicy and PolicyException (policies.kyverno.io)
@@ -145,6 +148,7 @@ func build(docs []document, now time.Time) (*Engine, error) {
 					return nil, err
 				}
 				if mode := vp.Spec.EvaluationMode(); mode != policieskyvernoio.EvaluationModeKubernetes {
+					e.payloadPolicies = append(e.payloadPolicies, &vp)
 					e.unevaluated = append(e.unevaluated, Unevaluated{
 						Kind: d.kind(), Name: vp.Name, File: d.file, Line: d.line,
 						Reason: fmt.Sprintf("its evaluation mode is %s; guard evaluates Kubernetes objects", mode),

@@ -132,9 +132,19 @@ func runTest(ctx context.Context, path string, s *clitest.Test, now time.Time) (
 			return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, err)}
 		}
 	}
+	payloads, err := e.payloadResponses(dir, s, env, responses[""])
+	if err != nil {
+		return nil, err
+	}
+	objects = append(objects, payloads...)
 	skipped := map[string]string{}
 	for _, u := range e.unevaluated {
 		skipped[u.Name] = fmt.Sprintf("%s %s is not evaluated: %s", u.Kind, u.Name, u.Reason)
+	}
+	if len(payloads) > 0 {
+		for _, p := range e.payloadPolicies {
+			delete(skipped, p.Name)
+		}
 	}
 	var out []CaseResult
 	for _, r := range s.Results {
@@ -160,14 +170,14 @@ func runTest(ctx context.Context, path string, s *clitest.Test, now time.Time) (
 			continue
 		}
 		name := r.Policy
-		if _, ok := e.byName[name]; !ok {
+		if _, ok := e.byName[name]; !ok && !e.isPayloadPolicy(name) {
 			name = r.Policy[strings.LastIndex(r.Policy, "/")+1:]
 		}
 		// A policy the suite does not load gives "not found" failures, as in kyverno test.
 		byObject := responses[r.Operation]
 		for _, o := range resultObjects(r, objects, byObject) {
 			v := checkResult(r, byObject[o.ID][name])
-			if _, ok := e.byName[name]; !ok {
+			if _, ok := e.byName[name]; !ok && !e.isPayloadPolicy(name) {
 				v.message = "the suite loads no policy " + r.Policy
 			}
 			out = append(out, CaseResult{Suite: path, Policy: r.Policy, Resource: o.ID, Want: string(r.Result), Got: v.status, Message: v.message})
@@ -341,6 +351,9 @@ func floatNumbers(v any) any {
 }
 
 func refersTo(ref string, o input.Object) bool {
+	if o.Kind() == "" { // a payload, named by its file
+		return ref == o.ID
+	}
 	if ns, name, ok := strings.Cut(ref, "/"); ok {
 		return ns == o.Namespace() && name == o.Name()
 	}
@@ -378,7 +391,6 @@ func unsupportedSuite(s *clitest.Test) string {
 		name string
 		set  bool
 	}{
-		{"JSON, HTTP or Envoy payloads", len(s.JSONPayloads)+len(s.HTTPPayloads)+len(s.EnvoyPayloads) > 0},
 		{"targetResources", len(s.TargetResources) > 0},
 	} {
 		if f.set {

@@ -7,8 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 
+	authv3 "github.com/envoyproxy/go-control-plane/envoy/service/auth/v3"
+	policiesv1beta1 "github.com/kyverno/api/api/policies.kyverno.io/v1beta1"
+	authzhttp "github.com/kyverno/kyverno-authz/pkg/cel/libs/authz/http"
 	kyvernov2 "github.com/kyverno/kyverno/api/kyverno/v2"
 	clitest "github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno/apis/v1alpha1"
+	"github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno/payload"
 	"github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno/processor"
 	"github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno/store"
 	"github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno/userinfo"
@@ -288,6 +292,94 @@ func (e *Engine) suiteResponses(ctx context.Context, objects []input.Object, op 
 				out[o.ID][pol.GetName()] = &policyResponse{policy: pol, rules: r.PolicyResponse.Rules, ruleless: true}
 			}
 		}
+	}
+	return out, nil
+}
+
+func (e *Engine) isPayloadPolicy(name string) bool {
+	for _, p := range e.payloadPolicies {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// payloadResponses evaluates a suite's JSON, HTTP and Envoy payloads with the
+// Kyverno CLI's processors, as kyverno test does, and records the responses
+// in byKey under each payload's name (the JSON payload's name as the suite
+// writes it, an HTTP or Envoy payload's path), returned as pseudo-objects.
+func (e *Engine) payloadResponses(dir string, s *clitest.Test, env *suiteEnv, byKey map[string]map[string]*policyResponse) ([]input.Object, error) {
+	var out []input.Object
+	record := func(key string, resps []engineapi.EngineResponse) {
+		if byKey[key] == nil {
+			byKey[key] = map[string]*policyResponse{}
+			out = append(out, input.Object{ID: key, Object: map[string]any{}, Source: input.Source{File: filepath.ToSlash(filepath.Join(dir, key))}})
+		}
+		for _, r := range resps {
+			byKey[key][r.Policy().GetName()] = &policyResponse{policy: r.Policy(), rules: r.PolicyResponse.Rules, ruleless: true}
+		}
+	}
+	var json []policiesv1beta1.ValidatingPolicyLike
+	var http, envoy []*policiesv1beta1.ValidatingPolicy
+	for _, p := range e.payloadPolicies {
+		switch p.Spec.EvaluationMode() {
+		case "HTTP":
+			http = append(http, p)
+		case "Envoy":
+			envoy = append(envoy, p)
+		default:
+			json = append(json, p)
+		}
+	}
+	for _, name := range s.JSONPayloads {
+		path := filepath.Join(dir, name)
+		if _, err := readFile(path); err != nil {
+			return nil, err
+		}
+		data, err := payload.Load(path)
+		if err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, oneLine(err.Error()))}
+		}
+		m, ok := data.(map[string]any)
+		if !ok {
+			return nil, &Error{Msg: fmt.Sprintf("%s: a JSON payload must be an object", path)}
+		}
+		pp := processor.PolicyProcessor{
+			Store: env.store, ValidatingPolicies: append(append([]policiesv1beta1.ValidatingPolicyLike{}, e.vpols...), json...),
+			CELExceptions: e.celExceptions, JsonPayload: unstructured.Unstructured{Object: m}, Variables: env.vars,
+			UserInfo: env.user, NamespaceSelectorMap: env.vars.NamespaceSelectors(), Rc: &processor.ResultCounts{}, Out: io.Discard,
+		}
+		resps, err := pp.ApplyPoliciesOnResource()
+		if err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("%s: Kyverno: %v", path, oneLine(err.Error()))}
+		}
+		record(name, resps)
+	}
+	authz := processor.NewAuthzProcessor(&processor.ResultCounts{}, nil, http, envoy)
+	for _, name := range s.HTTPPayloads {
+		path := filepath.Join(dir, name)
+		req, err := processor.LoadHTTPRequests(path)
+		if err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, oneLine(err.Error()))}
+		}
+		resps, err := authz.ApplyHTTPPolicies([]*authzhttp.CheckRequest{req})
+		if err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("%s: Kyverno: %v", path, oneLine(err.Error()))}
+		}
+		record(path, resps)
+	}
+	for _, name := range s.EnvoyPayloads {
+		path := filepath.Join(dir, name)
+		req, err := processor.LoadEnvoyRequests(path)
+		if err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, oneLine(err.Error()))}
+		}
+		resps, err := authz.ApplyEnvoyPolicies([]*authv3.CheckRequest{req})
+		if err != nil {
+			return nil, &Error{Msg: fmt.Sprintf("%s: Kyverno: %v", path, oneLine(err.Error()))}
+		}
+		record(path, resps)
 	}
 	return out, nil
 }

@@ -161,6 +161,8 @@ func compareSuite(suite string, up, ours result) []string {
 		if c.Suite != suite {
 			continue
 		}
+		policy, resource, _ := strings.Cut(c.Name, " ")
+		c.Name = resultKey(policy, resource)
 		passed := c.Passed && !c.Skipped // a result guard does not evaluate is not agreement
 		if prev, ok := guardOutcomes[c.Name]; ok {
 			passed = passed && prev
@@ -217,11 +219,7 @@ func kyvernoOutcomes(suite, stdout string) map[string]bool {
 			var part []struct{ POLICY, RESOURCE, RESULT string }
 			if err := json.Unmarshal([]byte(chunk[start+1:start+stop+2]), &part); err == nil {
 				for _, r := range part {
-					parts := strings.Split(r.RESOURCE, "/")
-					if len(parts) < 3 {
-						parts = append(make([]string, 3-len(parts)), parts...)
-					}
-					key := r.POLICY + " " + strings.Join(parts[len(parts)-3:], "/")
+					key := resultKey(r.POLICY, r.RESOURCE)
 					passed := r.RESULT == "Pass"
 					if prev, ok := out[key]; ok {
 						passed = passed && prev
@@ -233,6 +231,17 @@ func kyvernoOutcomes(suite, stdout string) map[string]bool {
 		}
 	}
 	return out
+}
+
+// resultKey names a result by policy and the last three parts of its
+// resource (kind/namespace/name, or the end of a payload's path): kyverno
+// prints apiVersion/kind/namespace/name, guard kind/namespace/name.
+func resultKey(policy, resource string) string {
+	parts := strings.Split(resource, "/")
+	if len(parts) < 3 {
+		parts = append(make([]string, 3-len(parts)), parts...)
+	}
+	return policy + " " + strings.Join(parts[len(parts)-3:], "/")
 }
 
 // validateOnly says whether a suite's policies only validate: legacy

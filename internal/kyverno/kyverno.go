@@ -29,15 +29,18 @@ import (
 	"github.com/kyverno/kyverno/pkg/cel/matching"
 	vpolcompiler "github.com/kyverno/kyverno/pkg/cel/policies/vpol/compiler"
 	vpolengine "github.com/kyverno/kyverno/pkg/cel/policies/vpol/engine"
+	"github.com/kyverno/kyverno/pkg/admissionpolicy"
 	engineapi "github.com/kyverno/kyverno/pkg/engine/api"
 	admissionv1 "k8s.io/api/admission/v1"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apiserver/pkg/admission"
 
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
@@ -426,7 +429,87 @@ func (e *Engine) Admit(ctx context.Context, in *input.Input) (*Admission, error)
 			adm.findings = append(adm.findings, e.legacyFindings(o, resps)...)
 		}
 	}
+	for _, o := range in.Kubernetes.Objects {
+		fs, err := e.vapFindings(o, in.Kubernetes.Objects, namespaces[contextOf(o)])
+		if err != nil {
+			return nil, err
+		}
+		adm.findings = append(adm.findings, fs...)
+	}
 	return adm, nil
+}
+
+// vapFindings evaluates the ValidatingAdmissionPolicies on o with Kyverno's
+// engine for them (pkg/admissionpolicy, as the Kyverno CLI does): each with
+// its bindings, and as parameters the input's objects of its paramKind. A
+// failure is a warning when its binding's validationActions are only Warn or
+// Audit, else a deny finding (a binding without validationActions, which the
+// API server refuses, fails closed). A policy without a binding is evaluated
+// as the Kyverno CLI evaluates it: on its own.
+func (e *Engine) vapFindings(o input.Object, objects []input.Object, namespaces map[string]*corev1.Namespace) ([]finding.Finding, error) {
+	if len(e.vaps) == 0 {
+		return nil, nil
+	}
+	u := admittedObject(o)
+	gvk := u.GroupVersionKind()
+	gvr, _ := meta.UnsafeGuessKindToResource(gvk)
+	nsLabels := map[string]map[string]string{}
+	for name, ns := range namespaces {
+		nsLabels[name] = ns.Labels
+	}
+	// Kyverno's client-less path (the one the CLI takes) does not apply the
+	// policy's matchConstraints; the API server always does, so guard does
+	// first, with Kyverno's matcher, as admission would on CREATE.
+	attrs := admission.NewAttributesRecord(u, nil, gvk, u.GetNamespace(), u.GetName(), gvr, "", admission.Create, nil, false,
+		admissionpolicy.ResolveUser(&authenticationv1.UserInfo{}))
+	var nsObject runtime.Object = &corev1.Namespace{}
+	if ns, ok := namespaces[u.GetNamespace()]; ok {
+		nsObject = ns
+	} else if u.GetNamespace() != "" {
+		nsObject = &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: u.GetNamespace()}}
+	}
+	var out []finding.Finding
+	for i := range e.vaps {
+		vap := &e.vaps[i]
+		if vap.Spec.MatchConstraints != nil {
+			match, err := matching.NewMatcher().Match(&matching.MatchCriteria{Constraints: vap.Spec.MatchConstraints}, attrs, nsObject)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: %s: ValidatingAdmissionPolicy %s: %w", o.Source.File, o.Source.Line, o.ID, vap.Name, err)
+			}
+			if !match {
+				continue
+			}
+		}
+		data := engineapi.NewValidatingAdmissionPolicyData(vap)
+		for _, b := range e.vapBindings {
+			if b.Spec.PolicyName == vap.Name {
+				data.AddBinding(b)
+			}
+		}
+		if pk := vap.Spec.ParamKind; pk != nil {
+			for _, p := range objects {
+				if apiVersion, _ := p.Object["apiVersion"].(string); apiVersion == pk.APIVersion && p.Kind() == pk.Kind {
+					data.AddParam(&unstructured.Unstructured{Object: p.Object})
+				}
+			}
+		}
+		resp, err := admissionpolicy.Validate(data, *u, gvk, gvr, nsLabels, nil, &authenticationv1.UserInfo{}, true)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %s: ValidatingAdmissionPolicy %s: %w", o.Source.File, o.Source.Line, o.ID, vap.Name, err)
+		}
+		p := e.byName[vap.Name]
+		for j := range resp.PolicyResponse.Rules {
+			rule := &resp.PolicyResponse.Rules[j]
+			lvl := finding.Deny
+			if b := rule.ValidatingAdmissionPolicyBinding(); b != nil && len(b.Spec.ValidationActions) > 0 && !slices.Contains(b.Spec.ValidationActions, admissionregistrationv1.Deny) {
+				lvl = finding.Warn
+			}
+			if f, ok := ruleFinding(p, lvl, o, rule, "", map[string]bool{}); ok {
+				out = append(out, f)
+			}
+		}
+	}
+	return out, nil
 }
 
 // missingNamespaces notes each namespace (but "default") that objects land in

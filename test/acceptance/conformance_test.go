@@ -33,11 +33,7 @@ func TestKyvernoConformance(t *testing.T) {
 	if cli == "" {
 		t.Skip("GUARD_KYVERNO_CLI is not set (scripts/test.sh builds the Kyverno CLI and sets it)")
 	}
-	mod := run(t, exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/kyverno/kyverno"))
-	moduleDir := strings.TrimSpace(mod.stdout)
-	if mod.code != 0 || moduleDir == "" {
-		t.Fatalf("go list kyverno: %s", mod.stderr)
-	}
+	moduleDir := kyvernoModule(t)
 	var suites []string
 	_ = filepath.WalkDir(filepath.Join(moduleDir, "test/cli"), func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && d.Name() == "kyverno-test.yaml" {
@@ -333,4 +329,48 @@ func writeConformanceReport(t *testing.T, rows []conformanceRow, summary string)
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	return s
+}
+
+// guard check evaluates ValidatingAdmissionPolicies with their bindings and
+// parameters, on Kyverno's own VAP suites: the resources each suite expects
+// to fail are the findings, and nothing else is (the parameter ConfigMap,
+// which the policy does not match, least of all).
+func TestValidatingAdmissionPolicyCheck(t *testing.T) {
+	suites := filepath.Join(kyvernoModule(t), "test/cli/test-validating-admission-policy")
+	for _, c := range []struct {
+		suite  string
+		inputs []string
+		want   []string // failing objects
+	}{
+		{"with-bindings-1", []string{"deployment1.yaml", "deployment2.yaml", "deployment3.yaml"}, []string{"Deployment/nginx-deployment-1"}},
+		{"with-params", []string{"cm.yaml", "deployment1.yaml", "deployment2.yaml"}, []string{"Deployment/nginx-deployment2"}},
+	} {
+		t.Run(c.suite, func(t *testing.T) {
+			policies := t.TempDir()
+			data, err := os.ReadFile(filepath.Join(suites, c.suite, "policy.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(policies, "policy.yaml"), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"check", "--format", "json", "--policy", policies}
+			for _, f := range c.inputs {
+				args = append(args, filepath.Join(suites, c.suite, f))
+			}
+			r := guard(t, args...)
+			var rep struct{ Findings []struct{ Resource, Level string } }
+			if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+				t.Fatalf("exit %d: %v\n%s", r.code, err, r.stderr)
+			}
+			var got []string
+			for _, f := range rep.Findings {
+				got = append(got, f.Resource)
+			}
+			sort.Strings(got)
+			if r.code != 1 || strings.Join(got, " ") != strings.Join(c.want, " ") {
+				t.Errorf("exit %d, findings %v, want exit 1 and %v\n%s", r.code, got, c.want, r.stderr)
+			}
+		})
+	}
 }

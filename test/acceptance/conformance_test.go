@@ -359,7 +359,9 @@ func TestValidatingAdmissionPolicyCheck(t *testing.T) {
 				args = append(args, filepath.Join(suites, c.suite, f))
 			}
 			r := guard(t, args...)
-			var rep struct{ Findings []struct{ Resource, Level string } }
+			var rep struct {
+				Findings []struct{ Resource, Level string }
+			}
 			if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 				t.Fatalf("exit %d: %v\n%s", r.code, err, r.stderr)
 			}

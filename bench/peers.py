@@ -111,11 +111,12 @@ def write_docs(rows):
               "platform's size; 1 run above it); memory is the peak RSS of any run.", "",
               "![time against input size](benchmarks.png)", "",
               "Reproduce: `bench/peers.py` (about 15 minutes, most of it `kyverno apply` at 10k; `--quick` stops at 1k).", ""]
-    # bench/scale.py's section (guard alone above 10k) is kept as it is.
+    # Sections other tools write (<!-- name --> ... <!-- /name -->: bench/scale.py's
+    # guard above 10k, the Kyverno conformance timing) are kept as they are.
     scale = ""
     if os.path.exists("docs/benchmarks.md"):
-        m = re.search(r"<!-- scale -->.*?<!-- /scale -->\n?", open("docs/benchmarks.md").read(), flags=re.S)
-        scale = m.group(0) if m else ""
+        kept = re.finditer(r"<!-- (\w+) -->.*?<!-- /\1 -->\n?", open("docs/benchmarks.md").read(), flags=re.S)
+        scale = "\n".join(m.group(0) for m in kept)
     with open("docs/benchmarks.md", "w") as f:
         f.write("\n".join(lines) + ("\n" + scale if scale else ""))
     subprocess.run(["go", "run", ".", "../../docs/benchmarks.json", "../../docs/benchmarks.png"], cwd="bench/plot", check=True)

@@ -9,8 +9,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,19 +47,18 @@ func TestKyvernoConformance(t *testing.T) {
 		t.Fatalf("found %d suites in %s, want Kyverno's ~198", len(suites), moduleDir)
 	}
 	known := knownDifferences(t)
+	// Each tool over every suite, one process per suite, on every CPU; each
+	// tool's wall time over the whole set is what the ratio compares.
+	ups := make([]result, len(suites))
+	ours := make([]result, len(suites))
+	kyvernoTime := parallel(len(suites), func(i int) { ups[i] = upstreamTest(t, cli, suites[i]) })
+	guardTime := parallel(len(suites), func(i int) { ours[i] = guard(t, "test", "--format", "json", suites[i]) })
 	var rows []conformanceRow
-	var kyvernoTime, guardTime time.Duration
-	for _, suite := range suites {
+	for i, suite := range suites {
 		rel, _ := filepath.Rel(moduleDir, suite)
 		row := conformanceRow{Suite: filepath.ToSlash(rel), ValidateOnly: validateOnly(t, suite)}
-		start := time.Now()
-		up := upstreamTest(t, cli, suite)
-		kyvernoTime += time.Since(start)
-		start = time.Now()
-		ours := guard(t, "test", "--format", "json", suite)
-		guardTime += time.Since(start)
-		row.KyvernoExit, row.GuardExit = up.code, ours.code
-		row.Differences = compareSuite(suite, up, ours)
+		row.KyvernoExit, row.GuardExit = ups[i].code, ours[i].code
+		row.Differences = compareSuite(suite, ups[i], ours[i])
 		rows = append(rows, row)
 	}
 	agree, validate, validateAgree := 0, 0, 0
@@ -91,6 +92,28 @@ func TestKyvernoConformance(t *testing.T) {
 	if float64(validateAgree) < 0.95*float64(validate) {
 		t.Errorf("conformance below 95%%: %s", summary)
 	}
+}
+
+// parallel runs do(0..n-1) on every CPU and returns the wall time taken.
+func parallel(n int, do func(i int)) time.Duration {
+	start := time.Now()
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				do(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return time.Since(start)
 }
 
 // upstreamTest runs `kyverno test` on a suite's directory. For working on

@@ -204,9 +204,20 @@ func celResponses(resp celengine.EngineResponse) map[string]*policyResponse {
 		if len(pr.Rules) == 0 && plainMatch(pr.Policy.GetSpec().MatchConstraints) {
 			continue
 		}
-		out[pr.Policy.GetName()] = &policyResponse{policy: engineapi.NewValidatingPolicyFromLike(pr.Policy), rules: pr.Rules, ruleless: true}
+		addResponse(out, pr.Policy.GetName(), engineapi.NewValidatingPolicyFromLike(pr.Policy), pr.Rules, true)
 	}
 	return out
+}
+
+// addResponse records a policy's response about a resource. A policy's
+// autogen variants respond under its name too: one response, their rules
+// together (kyverno test checks every one).
+func addResponse(m map[string]*policyResponse, name string, policy engineapi.GenericPolicy, rules []engineapi.RuleResponse, ruleless bool) {
+	if prev, ok := m[name]; ok {
+		prev.rules = append(prev.rules, rules...)
+		return
+	}
+	m[name] = &policyResponse{policy: policy, rules: rules, ruleless: ruleless}
 }
 
 // plainMatch is the Kyverno CLI processor's hasSelector: match constraints

@@ -103,6 +103,9 @@ func newMockedCluster(dir string, s *clitest.Test, env *suiteEnv) (*mockedCluste
 	c := &mockedCluster{live: len(s.ClusterResources) > 0}
 	if s.Context != "" {
 		c.contextPath = filepath.Join(dir, s.Context)
+		if _, err := readFile(c.contextPath); err != nil { // a regular file, not a FIFO the processor would wait on
+			return nil, err
+		}
 	}
 	objects := append([]runtime.Object{}, env.params...)
 	for _, f := range s.Resources {
@@ -286,11 +289,11 @@ func (e *Engine) suiteResponses(ctx context.Context, objects []input.Object, op 
 		}
 		for _, r := range resps {
 			pol := r.Policy()
+			name, ruleless := pol.GetName(), true
 			if lp := pol.AsKyvernoPolicy(); lp != nil {
-				out[o.ID][legacyName(lp)] = &policyResponse{policy: pol, rules: r.PolicyResponse.Rules}
-			} else {
-				out[o.ID][pol.GetName()] = &policyResponse{policy: pol, rules: r.PolicyResponse.Rules, ruleless: true}
+				name, ruleless = legacyName(lp), false
 			}
+			addResponse(out[o.ID], name, pol, r.PolicyResponse.Rules, ruleless)
 		}
 	}
 	return out, nil
@@ -317,7 +320,7 @@ func (e *Engine) payloadResponses(dir string, s *clitest.Test, env *suiteEnv, by
 			out = append(out, input.Object{ID: key, Object: map[string]any{}, Source: input.Source{File: filepath.ToSlash(filepath.Join(dir, key))}})
 		}
 		for _, r := range resps {
-			byKey[key][r.Policy().GetName()] = &policyResponse{policy: r.Policy(), rules: r.PolicyResponse.Rules, ruleless: true}
+			addResponse(byKey[key], r.Policy().GetName(), r.Policy(), r.PolicyResponse.Rules, true)
 		}
 	}
 	var json []policiesv1beta1.ValidatingPolicyLike
@@ -358,28 +361,39 @@ func (e *Engine) payloadResponses(dir string, s *clitest.Test, env *suiteEnv, by
 	}
 	authz := processor.NewAuthzProcessor(&processor.ResultCounts{}, nil, http, envoy)
 	for _, name := range s.HTTPPayloads {
-		path := filepath.Join(dir, name)
-		req, err := processor.LoadHTTPRequests(path)
+		resps, err := authzPayload(filepath.Join(dir, name), processor.LoadHTTPRequests, func(r *authzhttp.CheckRequest) ([]engineapi.EngineResponse, error) {
+			return authz.ApplyHTTPPolicies([]*authzhttp.CheckRequest{r})
+		})
 		if err != nil {
-			return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, oneLine(err.Error()))}
+			return nil, err
 		}
-		resps, err := authz.ApplyHTTPPolicies([]*authzhttp.CheckRequest{req})
-		if err != nil {
-			return nil, &Error{Msg: fmt.Sprintf("%s: Kyverno: %v", path, oneLine(err.Error()))}
-		}
-		record(path, resps)
+		record(filepath.Join(dir, name), resps)
 	}
 	for _, name := range s.EnvoyPayloads {
-		path := filepath.Join(dir, name)
-		req, err := processor.LoadEnvoyRequests(path)
+		resps, err := authzPayload(filepath.Join(dir, name), processor.LoadEnvoyRequests, func(r *authv3.CheckRequest) ([]engineapi.EngineResponse, error) {
+			return authz.ApplyEnvoyPolicies([]*authv3.CheckRequest{r})
+		})
 		if err != nil {
-			return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, oneLine(err.Error()))}
+			return nil, err
 		}
-		resps, err := authz.ApplyEnvoyPolicies([]*authv3.CheckRequest{req})
-		if err != nil {
-			return nil, &Error{Msg: fmt.Sprintf("%s: Kyverno: %v", path, oneLine(err.Error()))}
-		}
-		record(path, resps)
+		record(filepath.Join(dir, name), resps)
 	}
 	return out, nil
+}
+
+// authzPayload reads an HTTP or Envoy request (a regular file within the
+// limits) with the Kyverno CLI's loader and applies the policies to it.
+func authzPayload[R any](path string, load func(string) (R, error), apply func(R) ([]engineapi.EngineResponse, error)) ([]engineapi.EngineResponse, error) {
+	if _, err := readFile(path); err != nil {
+		return nil, err
+	}
+	req, err := load(path)
+	if err != nil {
+		return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, oneLine(err.Error()))}
+	}
+	resps, err := apply(req)
+	if err != nil {
+		return nil, &Error{Msg: fmt.Sprintf("%s: Kyverno: %v", path, oneLine(err.Error()))}
+	}
+	return resps, nil
 }

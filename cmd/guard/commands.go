@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -50,11 +51,11 @@ func (lf *loaderFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&lf.limits, "limit", nil, "raise a limit: name=value, names: "+strings.Join(limits.Names(), ", ")+" (repeatable; see the README)")
 }
 
-func (lf *loaderFlags) options() (loader.Options, error) {
+func (lf *loaderFlags) options(cmd *cobra.Command) (loader.Options, error) {
 	lim := limits.Default
 	for _, kv := range lf.limits {
 		if err := lim.Set(kv); err != nil {
-			return loader.Options{}, usageError(err)
+			return loader.Options{}, usageError(cmd, err)
 		}
 	}
 	lim.Watch()
@@ -80,12 +81,12 @@ Exit codes: 0 no finding at or above --severity, 1 findings, 2 error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			threshold, err := finding.ParseSeverity(severity)
 			if err != nil {
-				return usageError(err)
+				return usageError(cmd, err)
 			}
 			if !validFormat(format) {
-				return usageError(fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.Formats(), ", ")))
+				return usageError(cmd, fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.Formats(), ", ")))
 			}
-			opts, err := lf.options()
+			opts, err := lf.options(cmd)
 			if err != nil {
 				return err
 			}
@@ -127,7 +128,11 @@ func validFormat(f string) bool {
 	return false
 }
 
-func usageError(err error) error { return fmt.Errorf("%w (see guard check --help)", err) }
+// usageError is a misused flag or argument: exit 2, pointing at the
+// command's help.
+func usageError(cmd *cobra.Command, err error) error {
+	return fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath())
+}
 
 // writeOutput writes to --output or stdout; colour only on a terminal, never
 // when NO_COLOR is set, never into a file.
@@ -172,7 +177,7 @@ func newInspectCmd() *cobra.Command {
 		Use:   "inspect [PATH...]",
 		Short: "Print the normalized input as JSON: exactly what a policy sees as `input`",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts, err := lf.options()
+			opts, err := lf.options(cmd)
 			if err != nil {
 				return err
 			}
@@ -214,7 +219,7 @@ func newPoliciesCmd() *cobra.Command {
 				return enc.Encode(ps)
 			}
 			if format != "text" {
-				return usageError(fmt.Errorf("--format %q: want text or json", format))
+				return usageError(cmd, fmt.Errorf("--format %q: want text or json", format))
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tENGINE\tSEVERITY\tTITLE\tCONTROLS")
@@ -269,8 +274,8 @@ Exit codes: 0 all passed, 1 a test failed, 2 a test or policy is broken.`,
 					return fmt.Errorf("%s: not a directory or a suite file", d)
 				}
 			}
-			if format != "text" && format != "json" && format != "junit" {
-				return usageError(fmt.Errorf("--format %q: want text, json or junit", format))
+			if !slices.Contains(policytest.Formats(), format) {
+				return usageError(cmd, fmt.Errorf("--format %q: want one of %s", format, strings.Join(policytest.Formats(), ", ")))
 			}
 			cases, err := policytest.Run(cmd.Context(), args, time.Now(), strict)
 			if err != nil {

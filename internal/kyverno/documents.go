@@ -35,7 +35,7 @@ func (d document) decode(into any) error {
 		err = json.Unmarshal(data, into)
 	}
 	if err != nil {
-		return &Error{Msg: fmt.Sprintf("%s:%d: %s: %v", d.file, d.line, d.kind(), err)}
+		return &Error{File: d.file, Line: d.line, Msg: fmt.Sprintf("%s: %v", d.kind(), err)}
 	}
 	return nil
 }

@@ -42,6 +42,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/admission"
 
+	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
 )
@@ -67,9 +68,7 @@ const (
 const DefaultSeverity = finding.Medium
 
 // Error is a broken policy or exception: guard must stop with exit code 2.
-type Error struct{ Msg string }
-
-func (e *Error) Error() string { return e.Msg }
+type Error = diag.Error
 
 // Exception is a PolicyException with guard's annotations (the project's
 // own exceptions carry them all; see TestLibraryAnnotations).
@@ -163,7 +162,7 @@ func build(docs []document, now time.Time) (*Engine, error) {
 					return nil, err
 				}
 				if other, dup := e.byName[vp.Name]; dup {
-					return nil, &Error{Msg: fmt.Sprintf("%s:%d: ValidatingPolicy %s is also defined in %s:%d", d.file, d.line, vp.Name, other.File, other.Line)}
+					return nil, &Error{File: d.file, Line: d.line, Msg: fmt.Sprintf("ValidatingPolicy %s is also defined in %s:%d", vp.Name, other.File, other.Line)}
 				}
 				e.byName[vp.Name] = p
 				e.policies = append(e.policies, p)
@@ -205,7 +204,7 @@ func build(docs []document, now time.Time) (*Engine, error) {
 					}
 				}
 				if other, dup := e.byName[p.Name]; dup {
-					return nil, &Error{Msg: fmt.Sprintf("%s:%d: %s %s is also defined in %s:%d", d.file, d.line, d.kind(), p.Name, other.File, other.Line)}
+					return nil, &Error{File: d.file, Line: d.line, Msg: fmt.Sprintf("%s %s is also defined in %s:%d", d.kind(), p.Name, other.File, other.Line)}
 				}
 				e.byName[p.Name] = p
 				e.policies = append(e.policies, p)
@@ -220,7 +219,7 @@ func build(docs []document, now time.Time) (*Engine, error) {
 					return nil, err
 				}
 				if other, dup := e.byName[p.Name]; dup {
-					return nil, &Error{Msg: fmt.Sprintf("%s:%d: ValidatingAdmissionPolicy %s is also defined in %s:%d", d.file, d.line, p.Name, other.File, other.Line)}
+					return nil, &Error{File: d.file, Line: d.line, Msg: fmt.Sprintf("ValidatingAdmissionPolicy %s is also defined in %s:%d", p.Name, other.File, other.Line)}
 				}
 				e.byName[p.Name] = p
 				e.policies = append(e.policies, p)
@@ -262,7 +261,7 @@ func build(docs []document, now time.Time) (*Engine, error) {
 	ids := map[string]string{}
 	for _, p := range e.policies {
 		if other, dup := ids[p.ID]; dup {
-			return nil, &Error{Msg: fmt.Sprintf("%s:%d: policy id %s is already used by %s", p.File, p.Line, p.ID, other)}
+			return nil, &Error{File: p.File, Line: p.Line, Msg: fmt.Sprintf("policy id %s is already used by %s", p.ID, other)}
 		}
 		ids[p.ID] = p.Name
 	}
@@ -273,7 +272,7 @@ func build(docs []document, now time.Time) (*Engine, error) {
 	for i, x := range e.exceptions {
 		for _, ref := range x.cel.Spec.PolicyRefs {
 			if _, ok := e.byName[ref.Name]; !ok && ref.Kind != RegoPolicyKind && !unevaluated[ref.Name] {
-				return nil, &Error{Msg: fmt.Sprintf("%s:%d: PolicyException %s refers to %s %s, which is not loaded", x.File, x.Line, x.Name, ref.Kind, ref.Name)}
+				return nil, &Error{File: x.File, Line: x.Line, Msg: fmt.Sprintf("PolicyException %s refers to %s %s, which is not loaded", x.Name, ref.Kind, ref.Name)}
 			}
 		}
 		rx, err := compileRegoException(i, x)
@@ -334,7 +333,7 @@ func policyMetadata(kind, name string, ann map[string]string, d document) (findi
 	if s, ok := ann[annotationSeverity]; ok {
 		sev, err := finding.ParseSeverity(s)
 		if err != nil {
-			return p, &Error{Msg: fmt.Sprintf("%s:%d: %s %s: annotation %s is %q, want low, medium, high or critical", d.file, d.line, kind, short, annotationSeverity, s)}
+			return p, &Error{File: d.file, Line: d.line, Msg: fmt.Sprintf("%s %s: annotation %s is %q, want low, medium, high or critical", kind, short, annotationSeverity, s)}
 		}
 		p.Severity = sev
 	}
@@ -754,7 +753,7 @@ func readDocuments(dir string) ([]document, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, &Error{Msg: fmt.Sprintf("%s: %v", dir, err)}
+		return nil, &Error{File: dir, Msg: fmt.Sprintf("%v", err)}
 	}
 	sort.Strings(files)
 	var docs []document
@@ -777,7 +776,7 @@ func (e *Engine) compileError(vpols []policiesv1beta1.ValidatingPolicyLike, err 
 	for _, vp := range vpols {
 		p := e.byName[vp.GetName()]
 		if _, errs := c.Compile(vp, nil); len(errs) > 0 {
-			return &Error{Msg: fmt.Sprintf("%s:%d: ValidatingPolicy %s: %s", p.File, p.Line, vp.GetName(), celErrors(errs))}
+			return &Error{File: p.File, Line: p.Line, Msg: fmt.Sprintf("ValidatingPolicy %s: %s", vp.GetName(), celErrors(errs))}
 		}
 		for _, x := range e.exceptions {
 			for _, ref := range x.cel.Spec.PolicyRefs {
@@ -785,7 +784,7 @@ func (e *Engine) compileError(vpols []policiesv1beta1.ValidatingPolicyLike, err 
 					continue
 				}
 				if _, errs := c.Compile(vp, []*policiesv1beta1.PolicyException{x.cel}); len(errs) > 0 {
-					return &Error{Msg: fmt.Sprintf("%s:%d: PolicyException %s: %s", x.File, x.Line, x.Name, celErrors(errs))}
+					return &Error{File: x.File, Line: x.Line, Msg: fmt.Sprintf("PolicyException %s: %s", x.Name, celErrors(errs))}
 				}
 			}
 		}

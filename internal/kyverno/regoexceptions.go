@@ -47,11 +47,11 @@ func compileRegoException(index int, x Exception) (*regoException, error) {
 	for _, mc := range x.cel.Spec.MatchConditions {
 		ast, iss := celEnv.Compile(mc.Expression)
 		if iss.Err() != nil {
-			return nil, &Error{Msg: fmt.Sprintf("%s:%d: PolicyException %s: matchCondition %s: %v", x.File, x.Line, x.Name, mc.Name, iss.Err())}
+			return nil, &Error{File: x.File, Line: x.Line, Msg: fmt.Sprintf("PolicyException %s: matchCondition %s: %v", x.Name, mc.Name, iss.Err())}
 		}
 		prg, err := celEnv.Program(ast)
 		if err != nil {
-			return nil, &Error{Msg: fmt.Sprintf("%s:%d: PolicyException %s: matchCondition %s: %v", x.File, x.Line, x.Name, mc.Name, err)}
+			return nil, &Error{File: x.File, Line: x.Line, Msg: fmt.Sprintf("PolicyException %s: matchCondition %s: %v", x.Name, mc.Name, err)}
 		}
 		rx.conditions = append(rx.conditions, prg)
 	}
@@ -103,7 +103,7 @@ func (e *Engine) waiveRego(in *input.Input, fs []finding.Finding, used map[strin
 			}
 			match, err := rx.matches(object)
 			if err != nil {
-				return &Error{Msg: fmt.Sprintf("%s:%d: PolicyException %s on %s: %v", x.File, x.Line, x.Name, f.Resource, err)}
+				return &Error{File: x.File, Line: x.Line, Msg: fmt.Sprintf("PolicyException %s on %s: %v", x.Name, f.Resource, err)}
 			}
 			if match {
 				key := x.Namespace + "/" + x.Name

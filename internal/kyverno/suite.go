@@ -58,7 +58,7 @@ func FindSuites(dirs []string) ([]string, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, &Error{Msg: fmt.Sprintf("%s: %v", dir, err)}
+			return nil, &Error{File: dir, Msg: fmt.Sprintf("%v", err)}
 		}
 	}
 	sort.Strings(out)
@@ -81,7 +81,7 @@ func RunSuite(ctx context.Context, path string, now time.Time) ([]CaseResult, er
 	var out []CaseResult
 	for _, tc := range kyvernotest.LoadTest(nil, path) {
 		if tc.Err != nil {
-			return nil, &Error{Msg: fmt.Sprintf("%s: not a Kyverno test suite: %v", path, oneLine(tc.Err.Error()))}
+			return nil, &Error{File: path, Msg: fmt.Sprintf("not a Kyverno test suite: %v", oneLine(tc.Err.Error()))}
 		}
 		results, err := runTest(ctx, path, tc.Test, now)
 		if err != nil {
@@ -129,7 +129,7 @@ func runTest(ctx context.Context, path string, s *clitest.Test, now time.Time) (
 	for _, op := range suiteOperations(s) {
 		responses[op], err = e.suiteResponses(ctx, objects, op, env)
 		if err != nil {
-			return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, err)}
+			return nil, &Error{File: path, Msg: fmt.Sprintf("%v", err)}
 		}
 	}
 	payloads, err := e.payloadResponses(dir, s, env, responses[""])
@@ -389,7 +389,7 @@ func suiteValues(dir string, s *clitest.Test) (*clitest.ValuesSpec, error) {
 	}
 	var v clitest.Values
 	if err := yaml.UnmarshalStrict(data, &v); err != nil {
-		return nil, &Error{Msg: fmt.Sprintf("%s: not Kyverno test values: %v", path, oneLine(err.Error()))}
+		return nil, &Error{File: path, Msg: fmt.Sprintf("not Kyverno test values: %v", oneLine(err.Error()))}
 	}
 	return &v.ValuesSpec, nil
 }

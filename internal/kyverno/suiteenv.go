@@ -62,7 +62,7 @@ type mockedCluster struct {
 func newSuiteEnv(dir string, s *clitest.Test, vals *clitest.ValuesSpec) (*suiteEnv, error) {
 	vars, err := variables.New(io.Discard, nil, dir, "", vals)
 	if err != nil {
-		return nil, &Error{Msg: fmt.Sprintf("%s: %v", dir, err)}
+		return nil, &Error{File: dir, Msg: fmt.Sprintf("%v", err)}
 	}
 	env := &suiteEnv{vars: vars, store: &store.Store{}}
 	env.store.SetLocal(true)
@@ -74,7 +74,7 @@ func newSuiteEnv(dir string, s *clitest.Test, vals *clitest.ValuesSpec) (*suiteE
 		}
 		info, err := userinfo.Load(nil, s.UserInfo, dir)
 		if err != nil {
-			return nil, &Error{Msg: fmt.Sprintf("%s: not Kyverno user info: %v", path, oneLine(err.Error()))}
+			return nil, &Error{File: path, Msg: fmt.Sprintf("not Kyverno user info: %v", oneLine(err.Error()))}
 		}
 		env.user = &info.RequestInfo
 	}
@@ -90,7 +90,7 @@ func newSuiteEnv(dir string, s *clitest.Test, vals *clitest.ValuesSpec) (*suiteE
 	if s.Context != "" || len(s.ClusterResources)+len(s.APICallResponses)+len(s.GlobalContextEntries) > 0 {
 		c, err := newMockedCluster(dir, s, env)
 		if err != nil {
-			return nil, &Error{Msg: fmt.Sprintf("%s: %v", dir, oneLine(err.Error()))}
+			return nil, &Error{File: dir, Msg: fmt.Sprintf("%v", oneLine(err.Error()))}
 		}
 		env.cluster = c
 	}
@@ -213,7 +213,7 @@ func readYAMLStrict(path string, into any) error {
 		return err
 	}
 	if err := yaml.UnmarshalStrict(data, into); err != nil {
-		return &Error{Msg: fmt.Sprintf("%s: %v", path, oneLine(err.Error()))}
+		return &Error{File: path, Msg: fmt.Sprintf("%v", oneLine(err.Error()))}
 	}
 	return nil
 }
@@ -342,11 +342,11 @@ func (e *Engine) payloadResponses(dir string, s *clitest.Test, env *suiteEnv, by
 		}
 		data, err := payload.Load(path)
 		if err != nil {
-			return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, oneLine(err.Error()))}
+			return nil, &Error{File: path, Msg: fmt.Sprintf("%v", oneLine(err.Error()))}
 		}
 		m, ok := data.(map[string]any)
 		if !ok {
-			return nil, &Error{Msg: fmt.Sprintf("%s: a JSON payload must be an object", path)}
+			return nil, &Error{File: path, Msg: fmt.Sprintf("a JSON payload must be an object")}
 		}
 		pp := processor.PolicyProcessor{
 			Store: env.store, ValidatingPolicies: append(append([]policiesv1beta1.ValidatingPolicyLike{}, e.vpols...), json...),
@@ -355,7 +355,7 @@ func (e *Engine) payloadResponses(dir string, s *clitest.Test, env *suiteEnv, by
 		}
 		resps, err := pp.ApplyPoliciesOnResource()
 		if err != nil {
-			return nil, &Error{Msg: fmt.Sprintf("%s: Kyverno: %v", path, oneLine(err.Error()))}
+			return nil, &Error{File: path, Msg: fmt.Sprintf("Kyverno: %v", oneLine(err.Error()))}
 		}
 		record(name, resps)
 	}
@@ -389,11 +389,11 @@ func authzPayload[R any](path string, load func(string) (R, error), apply func(R
 	}
 	req, err := load(path)
 	if err != nil {
-		return nil, &Error{Msg: fmt.Sprintf("%s: %v", path, oneLine(err.Error()))}
+		return nil, &Error{File: path, Msg: fmt.Sprintf("%v", oneLine(err.Error()))}
 	}
 	resps, err := apply(req)
 	if err != nil {
-		return nil, &Error{Msg: fmt.Sprintf("%s: Kyverno: %v", path, oneLine(err.Error()))}
+		return nil, &Error{File: path, Msg: fmt.Sprintf("Kyverno: %v", oneLine(err.Error()))}
 	}
 	return resps, nil
 }

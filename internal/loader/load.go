@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/limits"
 	"github.com/acme/guard/internal/terraform"
@@ -46,9 +47,7 @@ type Options struct {
 }
 
 // Error is a failure to read an input: guard must stop (exit 2), never report clean.
-type Error struct{ Msg string }
-
-func (e *Error) Error() string { return e.Msg }
+type Error = diag.Error
 
 func errorf(format string, args ...any) error { return &Error{Msg: fmt.Sprintf(format, args...)} }
 

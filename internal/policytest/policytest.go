@@ -6,7 +6,6 @@ package policytest
 import (
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"os"
@@ -120,73 +119,51 @@ func Skipped(cases []Case) int {
 	return n
 }
 
+// writers are guard test's output formats.
+var writers = report.Writers[[]Case]{"text": writeText, "json": writeJSON, "junit": writeJUnit}
+
+// Formats lists guard test's format names.
+func Formats() []string { return writers.Names() }
+
 // Write prints the cases as a table (text), JSON or JUnit XML.
 func Write(w io.Writer, format string, cases []Case) error {
-	switch format {
-	case "text":
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "RESULT\tENGINE\tSUITE\tTEST\tMESSAGE")
-		for _, c := range cases {
-			res := "PASS"
-			switch {
-			case !c.Passed:
-				res = "FAIL"
-			case c.Skipped:
-				res = "SKIP"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", res, c.Engine, c.Suite, c.Name, c.Message)
+	return writers.Write(w, format, cases, report.Options{})
+}
+
+func writeText(w io.Writer, cases []Case, _ report.Options) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RESULT\tENGINE\tSUITE\tTEST\tMESSAGE")
+	for _, c := range cases {
+		res := "PASS"
+		switch {
+		case !c.Passed:
+			res = "FAIL"
+		case c.Skipped:
+			res = "SKIP"
 		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		failed, skipped := Failed(cases), Skipped(cases)
-		summary := fmt.Sprintf("\n%d passed, %d failed", len(cases)-failed-skipped, failed)
-		if skipped > 0 {
-			summary += fmt.Sprintf(", %d skipped (what guard does not evaluate, each with the reason; --strict fails them)", skipped)
-		}
-		_, err := fmt.Fprintln(w, summary)
-		return err
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"cases": cases, "passed": len(cases) - Failed(cases) - Skipped(cases), "failed": Failed(cases), "skipped": Skipped(cases)})
-	case "junit":
-		return writeJUnit(w, cases)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", res, c.Engine, c.Suite, c.Name, c.Message)
 	}
-	return fmt.Errorf("unknown format %q (want text, json or junit)", format)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	failed, skipped := Failed(cases), Skipped(cases)
+	summary := fmt.Sprintf("\n%d passed, %d failed", len(cases)-failed-skipped, failed)
+	if skipped > 0 {
+		summary += fmt.Sprintf(", %d skipped (what guard does not evaluate, each with the reason; --strict fails them)", skipped)
+	}
+	_, err := fmt.Fprintln(w, summary)
+	return err
 }
 
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
+func writeJSON(w io.Writer, cases []Case, _ report.Options) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(map[string]any{"cases": cases, "passed": len(cases) - Failed(cases) - Skipped(cases), "failed": Failed(cases), "skipped": Skipped(cases)})
 }
 
-type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-}
-
-type junitSkipped struct {
-	Message string `xml:"message,attr"`
-}
-
-func writeJUnit(w io.Writer, cases []Case) error {
-	out := junitSuites{}
+// writeJUnit: one test suite per engine and Rego package or suite file.
+func writeJUnit(w io.Writer, cases []Case, _ report.Options) error {
+	out := report.JUnitSuites{Name: "guard test"}
 	index := map[string]int{}
 	for _, c := range cases {
 		key := c.Engine + ":" + c.Suite
@@ -194,21 +171,23 @@ func writeJUnit(w io.Writer, cases []Case) error {
 		if !ok {
 			i = len(out.Suites)
 			index[key] = i
-			out.Suites = append(out.Suites, junitSuite{Name: key})
+			out.Suites = append(out.Suites, report.JUnitSuite{Name: key})
 		}
 		s := &out.Suites[i]
-		jc := junitCase{Name: c.Name, Classname: c.Suite}
-		if c.Skipped && c.Passed {
-			jc.Skipped = &junitSkipped{Message: c.Message}
-		}
-		if !c.Passed {
-			jc.Failure = &junitFailure{Message: c.Message}
+		jc := report.JUnitCase{Name: c.Name, Classname: c.Suite}
+		switch {
+		case !c.Passed:
+			jc.Failure = &report.JUnitFailure{Message: c.Message, Type: "failed"}
 			s.Failures++
 			out.Failures++
+		case c.Skipped:
+			jc.Skipped = &report.JUnitSkipped{Message: c.Message}
+			s.Skipped++
+			out.Skipped++
 		}
+		s.Cases = append(s.Cases, jc)
 		s.Tests++
 		out.Tests++
-		s.Cases = append(s.Cases, jc)
 	}
 	return report.WriteXML(w, out)
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/topdown"
 
+	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/limits"
@@ -47,9 +48,7 @@ type query struct {
 }
 
 // Error is a broken policy: guard must stop with exit code 2.
-type Error struct{ Msg string }
-
-func (e *Error) Error() string { return e.Msg }
+type Error = diag.Error
 
 // IsPolicyFile says whether a path is a Rego policy (not a test) file.
 func IsPolicyFile(path string) bool {
@@ -79,7 +78,7 @@ func Load(ctx context.Context, dirs []string) (*Engine, error) {
 			}
 			pq, err := rego.New(rego.Compiler(compiler), rego.Query(ref), rego.StrictBuiltinErrors(true)).PrepareForEval(ctx)
 			if err != nil {
-				return nil, &Error{Msg: fmt.Sprintf("%s:%d: %v", p.File, p.Line, err)}
+				return nil, &Error{File: p.File, Line: p.Line, Msg: fmt.Sprintf("%v", err)}
 			}
 			e.queries = append(e.queries, query{policy: i, level: level, pq: pq})
 		}
@@ -115,7 +114,7 @@ func ParseDirs(dirs []string, withTests bool) (map[string]*ast.Module, error) {
 				_, err = limits.Regular(path)
 			}
 			if err != nil {
-				return &Error{Msg: fmt.Sprintf("%s: %v", filepath.ToSlash(path), unwrap(err))}
+				return &Error{File: filepath.ToSlash(path), Msg: fmt.Sprintf("%v", unwrap(err))}
 			}
 			return nil
 		})
@@ -163,18 +162,18 @@ func (e *Engine) collect(c *ast.Compiler, modules map[string]*ast.Module) error 
 			p.Engine, p.Name, p.File, p.Line = EngineName, pkg, file, m.Package.Location.Row
 			if i, ok := seen[pkg]; ok {
 				if q := e.policies[i]; p.ID != "" && q.ID != "" && p.ID != q.ID {
-					return &Error{Msg: fmt.Sprintf("%s:%d: package %s declares two policy ids (%s and %s); use one package per policy", file, r.Location.Row, pkg, q.ID, p.ID)}
+					return &Error{File: file, Line: r.Location.Row, Msg: fmt.Sprintf("package %s declares two policy ids (%s and %s); use one package per policy", pkg, q.ID, p.ID)}
 				}
 				continue
 			}
 			if p.ID == "" {
-				return &Error{Msg: fmt.Sprintf("%s:%d: policy %s has no custom.id in its METADATA", file, p.Line, pkg)}
+				return &Error{File: file, Line: p.Line, Msg: fmt.Sprintf("policy %s has no custom.id in its METADATA", pkg)}
 			}
 			if p.Severity == 0 {
-				return &Error{Msg: fmt.Sprintf("%s:%d: policy %s (%s) has no valid custom.severity (LOW, MEDIUM, HIGH or CRITICAL) in its METADATA", file, p.Line, pkg, p.ID)}
+				return &Error{File: file, Line: p.Line, Msg: fmt.Sprintf("policy %s (%s) has no valid custom.severity (LOW, MEDIUM, HIGH or CRITICAL) in its METADATA", pkg, p.ID)}
 			}
 			if other, dup := ids[p.ID]; dup {
-				return &Error{Msg: fmt.Sprintf("%s:%d: policy id %s is already used by %s", file, p.Line, p.ID, other)}
+				return &Error{File: file, Line: p.Line, Msg: fmt.Sprintf("policy id %s is already used by %s", p.ID, other)}
 			}
 			ids[p.ID] = pkg
 			seen[pkg] = len(e.policies)
@@ -299,7 +298,7 @@ func (e *Engine) evalQuerySafely(ctx context.Context, q query, value ast.Value, 
 	defer func() {
 		if r := recover(); r != nil {
 			p := e.policies[q.policy]
-			fs, err = nil, &Error{Msg: fmt.Sprintf("%s:%d: %s: internal error while evaluating it (a bug; please report it): %v", p.File, p.Line, p.ID, r)}
+			fs, err = nil, &Error{File: p.File, Line: p.Line, Msg: fmt.Sprintf("%s: internal error while evaluating it (a bug; please report it): %v", p.ID, r)}
 		}
 	}()
 	return e.evalQuery(ctx, q, value, locate)
@@ -317,7 +316,7 @@ func (e *Engine) evalQuery(ctx context.Context, q query, value ast.Value, locate
 		for _, expr := range r.Expressions {
 			results, ok := expr.Value.([]any)
 			if !ok {
-				return nil, &Error{Msg: fmt.Sprintf("%s:%d: %s: %s must be a set (write `%s contains result if {...}`)", p.File, p.Line, p.ID, q.level, q.level)}
+				return nil, &Error{File: p.File, Line: p.Line, Msg: fmt.Sprintf("%s: %s must be a set (write `%s contains result if {...}`)", p.ID, q.level, q.level)}
 			}
 			for _, res := range results {
 				f, err := resultFinding(p, q.level, res)
@@ -347,14 +346,14 @@ func resultFinding(p finding.Policy, level finding.Level, res any) (finding.Find
 	case map[string]any:
 		msg, ok := v["msg"].(string)
 		if !ok {
-			return f, &Error{Msg: fmt.Sprintf("%s:%d: %s: a %s result must have a string msg, got %v", p.File, p.Line, p.ID, level, res)}
+			return f, &Error{File: p.File, Line: p.Line, Msg: fmt.Sprintf("%s: a %s result must have a string msg, got %v", p.ID, level, res)}
 		}
 		f.Message = msg
 		if r, ok := v["resource"].(string); ok {
 			f.Resource = r
 		}
 	default:
-		return f, &Error{Msg: fmt.Sprintf("%s:%d: %s: a %s result must be a string or an object with msg, got %v", p.File, p.Line, p.ID, level, res)}
+		return f, &Error{File: p.File, Line: p.Line, Msg: fmt.Sprintf("%s: a %s result must be a string or an object with msg, got %v", p.ID, level, res)}
 	}
 	return f, nil
 }
@@ -395,9 +394,9 @@ func formatLoadError(err error) string {
 func evalError(p finding.Policy, err error) error {
 	var te *topdown.Error
 	if errors.As(err, &te) && te.Location != nil {
-		return &Error{Msg: fmt.Sprintf("%s:%d: %s: evaluation failed: %s", te.Location.File, te.Location.Row, p.ID, te.Message)}
+		return &Error{File: te.Location.File, Line: te.Location.Row, Msg: fmt.Sprintf("%s: evaluation failed: %s", p.ID, te.Message)}
 	}
-	return &Error{Msg: fmt.Sprintf("%s:%d: %s: evaluation failed: %v", p.File, p.Line, p.ID, err)}
+	return &Error{File: p.File, Line: p.Line, Msg: fmt.Sprintf("%s: evaluation failed: %v", p.ID, err)}
 }
 
 func unwrap(err error) error {

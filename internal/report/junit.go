@@ -10,46 +10,48 @@ import (
 	"github.com/acme/guard/internal/finding"
 )
 
-// JUnit XML: one test suite per engine's policies; a policy with no finding
-// is one passing test case; each finding is a test case of its own, failing
-// when it fails the run, skipped when waived, passing (with system-out) as a warning.
-type junitSuites struct {
+// JUnitSuites is a JUnit XML document, for guard check's reports and guard
+// test's results alike.
+type JUnitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
 	Skipped  int          `xml:"skipped,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
+	Suites   []JUnitSuite `xml:"testsuite"`
 }
 
-type junitSuite struct {
+type JUnitSuite struct {
 	Name     string      `xml:"name,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
 	Skipped  int         `xml:"skipped,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Cases    []JUnitCase `xml:"testcase"`
 }
 
-type junitCase struct {
+type JUnitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	File      string        `xml:"file,attr,omitempty"`
 	Line      int           `xml:"line,attr,omitempty"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	Skipped   *junitSkipped `xml:"skipped,omitempty"`
+	Failure   *JUnitFailure `xml:"failure,omitempty"`
+	Skipped   *JUnitSkipped `xml:"skipped,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
 
-type junitFailure struct {
+type JUnitFailure struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
 	Text    string `xml:",chardata"`
 }
 
-type junitSkipped struct {
+type JUnitSkipped struct {
 	Message string `xml:"message,attr"`
 }
 
+// writeJUnit: one test suite per engine's policies; a policy with no finding
+// is one passing test case; each finding is a test case of its own, failing
+// when it fails the run, skipped when waived, passing (with system-out) as a warning.
 func writeJUnit(w io.Writer, r *Report, _ Options) error {
 	byPolicy := map[string][]finding.Finding{}
 	for _, f := range r.Findings {
@@ -66,7 +68,7 @@ func writeJUnit(w io.Writer, r *Report, _ Options) error {
 			policies = append(policies, finding.Policy{ID: f.PolicyID, Title: f.Title, Engine: f.Engine})
 		}
 	}
-	suites := map[string]*junitSuite{}
+	suites := map[string]*JUnitSuite{}
 	for _, p := range policies {
 		engine := p.Engine
 		if engine == "" {
@@ -74,23 +76,23 @@ func writeJUnit(w io.Writer, r *Report, _ Options) error {
 		}
 		s := suites[engine]
 		if s == nil {
-			s = &junitSuite{Name: "guard." + engine}
+			s = &JUnitSuite{Name: "guard." + engine}
 			suites[engine] = s
 		}
 		fs := byPolicy[p.ID]
 		if len(fs) == 0 {
-			s.Cases = append(s.Cases, junitCase{Name: p.ID + ": " + p.Title, Classname: p.ID})
+			s.Cases = append(s.Cases, JUnitCase{Name: p.ID + ": " + p.Title, Classname: p.ID})
 			continue
 		}
 		for _, f := range fs {
-			c := junitCase{Name: fmt.Sprintf("%s: %s", p.ID, f.Resource), Classname: p.ID, File: f.File, Line: f.Line}
+			c := JUnitCase{Name: fmt.Sprintf("%s: %s", p.ID, f.Resource), Classname: p.ID, File: f.File, Line: f.Line}
 			text := fmt.Sprintf("%s\n%s %s %s\n%s", location(f), f.PolicyID, f.Severity, f.Title, f.Message)
 			switch {
 			case f.Fails(r.Threshold):
-				c.Failure = &junitFailure{Message: f.Message, Type: f.Severity.String(), Text: text}
+				c.Failure = &JUnitFailure{Message: f.Message, Type: f.Severity.String(), Text: text}
 				s.Failures++
 			case f.Waived:
-				c.Skipped = &junitSkipped{Message: "waived: " + f.Message}
+				c.Skipped = &JUnitSkipped{Message: "waived: " + f.Message}
 				s.Skipped++
 			default:
 				c.SystemOut = label(f) + ": " + text
@@ -98,7 +100,7 @@ func writeJUnit(w io.Writer, r *Report, _ Options) error {
 			s.Cases = append(s.Cases, c)
 		}
 	}
-	out := junitSuites{Name: "guard"}
+	out := JUnitSuites{Name: "guard"}
 	names := slices.Sorted(maps.Keys(suites))
 	for _, n := range names {
 		s := suites[n]

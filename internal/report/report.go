@@ -72,15 +72,31 @@ func (r *Report) Summarize() Summary {
 	return s
 }
 
-// Writer writes a report in one format.
-type Writer func(w io.Writer, r *Report, opts Options) error
+// Writer writes a T (a check's report, a test run's cases) in one format.
+type Writer[T any] func(w io.Writer, v T, opts Options) error
+
+// Writers are one output's formats, by name: guard check's reports and
+// guard test's results are both written through them.
+type Writers[T any] map[string]Writer[T]
+
+// Names lists the format names, sorted.
+func (ws Writers[T]) Names() []string { return slices.Sorted(maps.Keys(ws)) }
+
+// Write writes v in the named format.
+func (ws Writers[T]) Write(w io.Writer, format string, v T, opts Options) error {
+	wr, ok := ws[format]
+	if !ok {
+		return fmt.Errorf("unknown format %q (want one of %v)", format, ws.Names())
+	}
+	return wr(w, v, opts)
+}
 
 // Options change presentation only, never content.
 type Options struct {
 	Color bool // ANSI colour in text output (a terminal)
 }
 
-var writers = map[string]Writer{
+var writers = Writers[*Report]{
 	"text":   writeText,
 	"json":   writeJSON,
 	"sarif":  writeSARIF,
@@ -88,23 +104,17 @@ var writers = map[string]Writer{
 	"github": writeGitHub,
 }
 
-// Formats lists the format names, sorted.
-func Formats() []string {
-	names := slices.Sorted(maps.Keys(writers))
-	return names
-}
+// Formats lists the format names of a check's report, sorted.
+func Formats() []string { return writers.Names() }
 
 // Write writes r in the named format.
 func Write(w io.Writer, format string, r *Report, opts Options) error {
-	wr, ok := writers[format]
-	if !ok {
-		return fmt.Errorf("unknown format %q (want one of %v)", format, Formats())
+	if _, ok := writers[format]; ok {
+		finding.Sort(r.Findings)
 	}
-	finding.Sort(r.Findings)
-	return wr(w, r, opts)
+	return writers.Write(w, format, r, opts)
 }
 
-// location is file:line, file, or "" when a finding has no source.
 func location(f finding.Finding) string {
 	switch {
 	case f.File == "":

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	hcljson "github.com/hashicorp/hcl/v2/json"
 
+	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/limits"
 )
 
@@ -375,9 +376,7 @@ func diagError(diags hcl.Diagnostics) error {
 }
 
 // Error is a configuration Terraform would refuse: guard stops (exit 2).
-type Error struct{ Msg string }
-
-func (e *Error) Error() string { return e.Msg }
+type Error = diag.Error
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 

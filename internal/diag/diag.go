@@ -1,0 +1,24 @@
+// Package diag is guard's one error type for input it cannot use: a policy,
+// plan, stack, chart, manifest or test suite that is broken. It says where
+// (the file and, when known, the line) and what, on one line; the command
+// prints it and exits 2.
+package diag
+
+import "fmt"
+
+// Error is broken input at File (and Line, when known).
+type Error struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.File == "":
+		return e.Msg
+	case e.Line == 0:
+		return e.File + ": " + e.Msg
+	}
+	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+}

@@ -3,9 +3,7 @@ package kyverno
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -21,78 +19,74 @@ import (
 	"github.com/acme/guard/internal/input"
 )
 
-// SuiteFile is the file name of a Kyverno test suite, as `kyverno test` looks for it.
-const SuiteFile = "kyverno-test.yaml"
-
-// CaseResult is one expected result of a suite, checked.
-type CaseResult struct {
-	Suite    string // the suite file
-	Policy   string
-	Resource string // kind/namespace/name
-	Want     string // pass, fail or skip
-	Got      string
-	Message  string // why it failed or what the policy said
-	// Skipped: the policy is one guard does not evaluate (Message says why).
-	Skipped bool
+// Suite is one test of a kyverno-test.yaml file, evaluated: what it expects
+// and what each policy said about each of its resources and payloads, in
+// guard's own terms, for the test runner (internal/policytest) to judge the
+// way `kyverno test` judges.
+type Suite struct {
+	Path     string
+	Expected []Expected
+	// Subjects are the suite's resources, then its payloads.
+	Subjects []Subject
+	// Responses: operation ("" for the suite's own) -> subject ID -> policy
+	// name -> what the policy said.
+	Responses map[string]map[string]map[string]*Response
+	// Loaded are the names of the policies the suite loads and guard evaluates.
+	Loaded map[string]bool
 }
 
-// OK says whether guard reached the expected result.
-func (c CaseResult) OK() bool { return c.Want == c.Got }
-
-// FindSuites lists the kyverno-test.yaml files under dirs, sorted; a file
-// named in dirs is a suite whatever its name.
-func FindSuites(dirs []string) ([]string, error) {
-	var out []string
-	for _, dir := range dirs {
-		if st, err := os.Stat(dir); err == nil && st.Mode().IsRegular() {
-			out = append(out, dir)
-			continue
-		}
-		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && d.Name() == SuiteFile {
-				out = append(out, path)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, &Error{File: dir, Msg: fmt.Sprintf("%v", err)}
-		}
-	}
-	sort.Strings(out)
-	return out, nil
+// Expected is one result a suite declares.
+type Expected struct {
+	Policy, Rule, Kind string
+	Resources          []string // "name" or "namespace/name"; none: every subject
+	Result             string   // pass, fail, warn, error or skip
+	Operation          string
+	// Skip says why guard does not evaluate this result ("" when it does).
+	Skip string
 }
 
-// RunSuite runs the Kyverno test suites of one file with guard's engine:
-// each suite's policies and exceptions, its resources (as CREATE requests),
-// its namespace labels, and compares each result it declares. The file is
-// read with Kyverno's own loader and test types (cli.kyverno.io/v1alpha1
-// Test), strictly, as `kyverno test` reads it. What a suite asks that guard
-// does not do yet (user info, mocked context, payloads, operations other than
-// CREATE, variable values) makes the results it affects skipped, with the
-// reason: never a verdict guard could not reach. A suite that cannot be read,
-// or that names a policy or resource it does not load, is an error.
-func RunSuite(ctx context.Context, path string, now time.Time) ([]CaseResult, error) {
+// Subject is a resource (Kind/namespace/name) or a payload (its file) a
+// suite's policies were applied to.
+type Subject struct {
+	ID, Namespace, Name string
+	Payload             bool
+}
+
+// Response is what one policy said about one subject: its rule results
+// (none when it matched but had nothing to check).
+type Response struct {
+	Rules    []Rule
+	Ruleless bool // a CEL policy: its one result answers for any rule name
+}
+
+// Rule is one rule's result, as a policy report states it (Kyverno's own
+// conversion: a failure of an unscored policy is a warning).
+type Rule struct{ Name, Result, Message string }
+
+// LoadSuites reads and evaluates the tests of one kyverno-test.yaml file
+// with guard's engine: each test's policies and exceptions on its resources
+// and payloads. The file is read with Kyverno's own loader and test types
+// (cli.kyverno.io/v1alpha1 Test), strictly, as `kyverno test` reads it. A
+// suite that cannot be read is an error.
+func LoadSuites(ctx context.Context, path string, now time.Time) ([]*Suite, error) {
 	if _, err := readFile(path); err != nil { // a regular file within the limits
 		return nil, err
 	}
-	var out []CaseResult
+	var out []*Suite
 	for _, tc := range kyvernotest.LoadTest(nil, path) {
 		if tc.Err != nil {
 			return nil, &Error{File: path, Msg: fmt.Sprintf("not a Kyverno test suite: %v", oneLine(tc.Err.Error()))}
 		}
-		results, err := runTest(ctx, path, tc.Test, now)
+		s, err := loadSuite(ctx, path, tc.Test, now)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, results...)
+		out = append(out, s)
 	}
 	return out, nil
 }
 
-func runTest(ctx context.Context, path string, s *clitest.Test, now time.Time) ([]CaseResult, error) {
+func loadSuite(ctx context.Context, path string, s *clitest.Test, now time.Time) (*Suite, error) {
 	dir := filepath.Dir(path)
 	var docs []document
 	for _, f := range append(append([]string{}, s.Policies...), s.PolicyExceptions...) {
@@ -122,21 +116,28 @@ func runTest(ctx context.Context, path string, s *clitest.Test, now time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	notRead := unsupportedSuite(s)
+	suite := &Suite{Path: path, Responses: map[string]map[string]map[string]*Response{}, Loaded: map[string]bool{}}
 	// One evaluation with the suite's operation (its values' request.operation,
 	// else CREATE), and one per operation its results name, as kyverno test does.
-	responses := map[string]map[string]map[string]*policyResponse{} // operation -> object ID -> policy name -> response
 	for _, op := range suiteOperations(s) {
-		responses[op], err = e.suiteResponses(ctx, objects, op, env)
+		suite.Responses[op], err = e.suiteResponses(ctx, objects, op, env)
 		if err != nil {
 			return nil, &Error{File: path, Msg: fmt.Sprintf("%v", err)}
 		}
 	}
-	payloads, err := e.payloadResponses(dir, s, env, responses[""])
+	payloads, err := e.payloadResponses(dir, s, env, suite.Responses[""])
 	if err != nil {
 		return nil, err
 	}
-	objects = append(objects, payloads...)
+	for _, o := range objects {
+		suite.Subjects = append(suite.Subjects, Subject{ID: o.ID, Namespace: o.Namespace(), Name: o.Name()})
+	}
+	for _, p := range payloads {
+		suite.Subjects = append(suite.Subjects, Subject{ID: p, Name: p, Payload: true})
+	}
+	for name := range e.byName {
+		suite.Loaded[name] = true
+	}
 	skipped := map[string]string{}
 	for _, u := range e.unevaluated {
 		skipped[u.Name] = fmt.Sprintf("%s %s is not evaluated: %s", u.Kind, u.Name, u.Reason)
@@ -144,10 +145,12 @@ func runTest(ctx context.Context, path string, s *clitest.Test, now time.Time) (
 	if len(payloads) > 0 {
 		for _, p := range e.payloadPolicies {
 			delete(skipped, p.Name)
+			suite.Loaded[p.Name] = true
 		}
 	}
-	var out []CaseResult
+	notRead := unsupportedSuite(s)
 	for _, r := range s.Results {
+		x := Expected{Policy: r.Policy, Rule: r.Rule, Kind: r.Kind, Resources: r.Resources, Result: string(r.Result), Operation: r.Operation}
 		reason, ok := skipped[r.Policy]
 		if !ok {
 			reason, ok = skipped[r.Policy[strings.LastIndex(r.Policy, "/")+1:]]
@@ -157,49 +160,21 @@ func runTest(ctx context.Context, path string, s *clitest.Test, now time.Time) (
 		}
 		if !ok {
 			if what := unsupportedResult(r, notRead); what != "" {
-				reason, ok = "guard does not read "+what+" yet", true
+				reason = "guard does not read " + what + " yet"
 			}
 		}
-		if ok {
-			if len(r.Resources) == 0 { // a result about a payload, not a resource
-				out = append(out, CaseResult{Suite: path, Policy: r.Policy, Resource: r.Kind, Want: string(r.Result), Got: "not evaluated", Message: reason, Skipped: true})
-			}
-			for _, ref := range r.Resources {
-				out = append(out, CaseResult{Suite: path, Policy: r.Policy, Resource: r.Kind + "/" + ref, Want: string(r.Result), Got: "not evaluated", Message: reason, Skipped: true})
-			}
-			continue
-		}
-		name := r.Policy
-		if _, ok := e.byName[name]; !ok && !e.isPayloadPolicy(name) {
-			name = r.Policy[strings.LastIndex(r.Policy, "/")+1:]
-		}
-		// A policy the suite does not load gives "not found" failures, as in kyverno test.
-		byObject := responses[r.Operation]
-		for _, o := range resultObjects(r, objects, byObject) {
-			v := checkResult(r, byObject[o.ID][name])
-			if _, ok := e.byName[name]; !ok && !e.isPayloadPolicy(name) {
-				v.message = "the suite loads no policy " + r.Policy
-			}
-			out = append(out, CaseResult{Suite: path, Policy: r.Policy, Resource: o.ID, Want: string(r.Result), Got: v.status, Message: v.message})
-		}
+		x.Skip = reason
+		suite.Expected = append(suite.Expected, x)
 	}
-	return out, nil
-}
-
-// policyResponse is what one policy said about one resource: its rule
-// responses (none when it matched but had nothing to check).
-type policyResponse struct {
-	policy   engineapi.GenericPolicy
-	rules    []engineapi.RuleResponse
-	ruleless bool // a CEL policy: its one result answers for any rule name
+	return suite, nil
 }
 
 // celResponses keeps the ValidatingPolicies' responses as the Kyverno CLI's
 // processor keeps them: a policy that produced no rule response is dropped
 // when it selects resources by a single plain resource rule (so a result
 // about it reads "not found"), and kept (an excluded resource) otherwise.
-func celResponses(resp celengine.EngineResponse) map[string]*policyResponse {
-	out := map[string]*policyResponse{}
+func celResponses(resp celengine.EngineResponse) map[string]*Response {
+	out := map[string]*Response{}
 	for _, pr := range resp.Policies {
 		if len(pr.Rules) == 0 && plainMatch(pr.Policy.GetSpec().MatchConstraints) {
 			continue
@@ -209,15 +184,19 @@ func celResponses(resp celengine.EngineResponse) map[string]*policyResponse {
 	return out
 }
 
-// addResponse records a policy's response about a resource. A policy's
-// autogen variants respond under its name too: one response, their rules
-// together (kyverno test checks every one).
-func addResponse(m map[string]*policyResponse, name string, policy engineapi.GenericPolicy, rules []engineapi.RuleResponse, ruleless bool) {
-	if prev, ok := m[name]; ok {
-		prev.rules = append(prev.rules, rules...)
-		return
+// addResponse records a policy's response about a subject, its rules'
+// results as a policy report states them. A policy's autogen variants
+// respond under its name too: one response, their rules together (kyverno
+// test checks every one).
+func addResponse(m map[string]*Response, name string, policy engineapi.GenericPolicy, rules []engineapi.RuleResponse, ruleless bool) {
+	r, ok := m[name]
+	if !ok {
+		r = &Response{Ruleless: ruleless}
+		m[name] = r
 	}
-	m[name] = &policyResponse{policy: policy, rules: rules, ruleless: ruleless}
+	for _, rule := range rules {
+		r.Rules = append(r.Rules, Rule{Name: rule.Name(), Result: string(reportutils.ToPolicyReportResult(policy, rule, nil).Result), Message: rule.Message()})
+	}
 }
 
 // plainMatch is the Kyverno CLI processor's hasSelector: match constraints
@@ -233,59 +212,6 @@ func plainMatch(match *admissionregistrationv1.MatchResources) bool {
 		return false
 	}
 	return len(match.ExcludeResourceRules) == 0 && len(match.ResourceRules) == 1 && len(match.ResourceRules[0].ResourceNames) == 0
-}
-
-// resultObjects are the resources a result is checked against, chosen as
-// `kyverno test` chooses them: each of its names ("name" or
-// "namespace/name") picks every resource of that name, of any kind; when
-// none is found (or none is named) every resource is checked.
-func resultObjects(r clitest.TestResult, objects []input.Object, responses map[string]map[string]*policyResponse) []input.Object {
-	var out []input.Object
-	for _, ref := range r.Resources {
-		for _, o := range objects {
-			if _, ok := responses[o.ID]; ok && refersTo(ref, o) {
-				out = append(out, o)
-			}
-		}
-	}
-	if len(out) == 0 {
-		for _, o := range objects {
-			if _, ok := responses[o.ID]; ok {
-				out = append(out, o)
-			}
-		}
-	}
-	return out
-}
-
-// checkResult compares a result with a policy's response about a resource,
-// as `kyverno test` does: every rule response it names (all of them when it
-// names no rule or the policy has no rules; a rule's autogen variants count
-// as the rule) must have the expected result, as a policy report states it
-// (Kyverno's own conversion: a failure of an unscored policy is a warning). A policy that responded with no
-// such rule excluded the resource: kyverno test counts that as a pass, and so
-// does guard (the message says so). A policy that did not respond is "not
-// found", a failure.
-func checkResult(r clitest.TestResult, pr *policyResponse) verdict {
-	if pr == nil {
-		return verdict{status: "not found", message: "the policy gave no result for the resource"}
-	}
-	want := string(r.Result)
-	checked := false
-	for i := range pr.rules {
-		rule := &pr.rules[i]
-		if r.Rule != "" && !pr.ruleless && rule.Name() != r.Rule && rule.Name() != "autogen-"+r.Rule && rule.Name() != "autogen-cronjob-"+r.Rule {
-			continue
-		}
-		checked = true
-		if got := string(reportutils.ToPolicyReportResult(pr.policy, *rule, nil).Result); got != want {
-			return verdict{status: got, message: rule.Message()}
-		}
-	}
-	if !checked {
-		return verdict{status: want, message: "excluded: no rule of the policy applies to the resource (kyverno test counts this as a pass)"}
-	}
-	return verdict{status: want}
 }
 
 // suiteResources reads a suite's resource file as the Kyverno CLI's
@@ -360,18 +286,6 @@ func floatNumbers(v any) any {
 	}
 	return v
 }
-
-func refersTo(ref string, o input.Object) bool {
-	if o.Kind() == "" { // a payload, named by its file
-		return ref == o.ID
-	}
-	if ns, name, ok := strings.Cut(ref, "/"); ok {
-		return ns == o.Namespace() && name == o.Name()
-	}
-	return ref == o.Name()
-}
-
-type verdict struct{ status, message string }
 
 // suiteValues reads a suite's values: inline, else its variables file (a
 // cli.kyverno.io/v1alpha1 Values, read strictly), as the Kyverno CLI does.

@@ -238,13 +238,13 @@ func suiteOperations(s *clitest.Test) []string {
 // ValidatingAdmissionPolicies with the Kyverno CLI's policy processor, the
 // code `kyverno test` runs (variables, user info, operations and
 // subresources as it applies them).
-func (e *Engine) suiteResponses(ctx context.Context, objects []input.Object, op string, env *suiteEnv) (map[string]map[string]*policyResponse, error) {
+func (e *Engine) suiteResponses(ctx context.Context, objects []input.Object, op string, env *suiteEnv) (map[string]map[string]*Response, error) {
 	if op == "" {
 		if global, err := processor.NormalizeOperation(env.vars.GlobalOperation()); err == nil {
 			op = global
 		}
 	}
-	out := map[string]map[string]*policyResponse{}
+	out := map[string]map[string]*Response{}
 	eng := vpolengine.NewEngine(e.provider, env.vars.Namespace, matching.NewMatcher())
 	var user authenticationv1.UserInfo
 	if env.user != nil {
@@ -258,7 +258,7 @@ func (e *Engine) suiteResponses(ctx context.Context, objects []input.Object, op 
 		operation, object, oldObject := processor.AdmissionRequestShape(op, u)
 		req := celengine.Request(libs.NewFakeContextProvider(), gvk, gvr, "", u.GetName(), u.GetNamespace(),
 			operation, user, object, oldObject, false, nil)
-		out[o.ID] = map[string]*policyResponse{}
+		out[o.ID] = map[string]*Response{}
 		if env.cluster == nil {
 			resp, err := eng.Handle(ctx, req, nil)
 			if err != nil {
@@ -311,13 +311,13 @@ func (e *Engine) isPayloadPolicy(name string) bool {
 // payloadResponses evaluates a suite's JSON, HTTP and Envoy payloads with the
 // Kyverno CLI's processors, as kyverno test does, and records the responses
 // in byKey under each payload's name (the JSON payload's name as the suite
-// writes it, an HTTP or Envoy payload's path), returned as pseudo-objects.
-func (e *Engine) payloadResponses(dir string, s *clitest.Test, env *suiteEnv, byKey map[string]map[string]*policyResponse) ([]input.Object, error) {
-	var out []input.Object
+// writes it, an HTTP or Envoy payload's path), and returns those names.
+func (e *Engine) payloadResponses(dir string, s *clitest.Test, env *suiteEnv, byKey map[string]map[string]*Response) ([]string, error) {
+	var out []string
 	record := func(key string, resps []engineapi.EngineResponse) {
 		if byKey[key] == nil {
-			byKey[key] = map[string]*policyResponse{}
-			out = append(out, input.Object{ID: key, Object: map[string]any{}, Source: input.Source{File: filepath.ToSlash(filepath.Join(dir, key))}})
+			byKey[key] = map[string]*Response{}
+			out = append(out, key)
 		}
 		for _, r := range resps {
 			addResponse(byKey[key], r.Policy().GetName(), r.Policy(), r.PolicyResponse.Rules, true)

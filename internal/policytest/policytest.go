@@ -10,11 +10,9 @@ import (
 	"io"
 	"os"
 	"sort"
-	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/acme/guard/internal/kyverno"
 	"github.com/acme/guard/internal/rego"
 	"github.com/acme/guard/internal/report"
 )
@@ -59,30 +57,16 @@ func Run(ctx context.Context, dirs []string, now time.Time, strict bool) ([]Case
 		}
 		cases = append(cases, c)
 	}
-	suites, err := kyverno.FindSuites(dirs)
+	suites, err := FindSuites(dirs)
 	if err != nil {
 		return nil, err
 	}
 	for _, path := range suites {
-		results, err := kyverno.RunSuite(ctx, path, now)
+		cs, err := runSuites(ctx, path, now, strict)
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range results {
-			c := Case{Engine: kyverno.EngineName, Suite: path, Name: r.Policy + " " + r.Resource, Passed: r.OK(), Want: r.Want, Got: r.Got}
-			if r.Skipped {
-				c.Skipped, c.Passed, c.Message = true, !strict, r.Message
-				cases = append(cases, c)
-				continue
-			}
-			if !r.OK() {
-				c.Message = fmt.Sprintf("want %s, got %s", r.Want, r.Got)
-				if r.Message != "" {
-					c.Message += ": " + strings.TrimSpace(r.Message)
-				}
-			}
-			cases = append(cases, c)
-		}
+		cases = append(cases, cs...)
 	}
 	sort.SliceStable(cases, func(i, j int) bool {
 		a, b := cases[i], cases[j]

@@ -113,6 +113,39 @@ expand_service_account_ids(ids) := (ids | {sa.values.email |
 	object.get(sa.values, "email", null) in ids
 }
 
+# node_configs are every node configuration Terraform can declare, each as
+# {"resource": r, "path": the node_config's path in r.values, "what": a
+# name for messages}: a google_container_node_pool's node_config, a cluster's
+# inline node_pool blocks, and the cluster's own node_config (its default
+# node pool's) unless remove_default_node_pool drops that pool and no
+# node_config is written. (Arrays, not sets: a set would hash each resource.)
+node_configs := array.concat(array.concat(pool_node_configs, inline_node_configs), default_node_configs)
+
+pool_node_configs := [nc |
+	some r in resources("google_container_node_pool")
+	nc := {"resource": r, "path": ["node_config", 0], "what": sprintf("node pool %s (%s)", [r.address, region(r)])}
+]
+
+inline_node_configs := [nc |
+	some r in resources("google_container_cluster")
+	some i, _ in value(r, ["node_pool"], [])
+	nc := {"resource": r, "path": ["node_pool", i, "node_config", 0], "what": sprintf("cluster %s (%s) node_pool[%d]", [r.address, region(r), i])}
+]
+
+default_node_configs := [nc |
+	some r in resources("google_container_cluster")
+	keeps_default_pool_config(r)
+	nc := {"resource": r, "path": ["node_config", 0], "what": sprintf("cluster %s (%s) default node pool", [r.address, region(r)])}
+]
+
+keeps_default_pool_config(r) if value(r, ["remove_default_node_pool"], false) != true
+
+keeps_default_pool_config(r) if count(value(r, ["node_config"], [])) > 0
+
+# node_setting(nc, setting) is the path of a setting (an array of keys below
+# node_config) in a node configuration from node_configs.
+node_setting(nc, setting) := array.concat(nc.path, setting)
+
 # node_service_account_ids identifies every service account GKE nodes run as.
 node_service_account_ids contains id if {
 	some pool in resources("google_container_node_pool")

@@ -39,3 +39,13 @@ stack(resources, objects) := {
 # with_unknown(r, unknown) is r with its unknown mirror set (give r no values
 # at the unknown paths: plans and guard's HCL reader leave them out).
 with_unknown(r, unknown) := object.union(r, {"unknown": unknown})
+
+# node_config_placements(config) are inputs with one node configuration
+# (node_config's content) in each place Terraform allows it: a node pool
+# resource, a cluster's inline node_pool block, and a cluster's own
+# node_config (its default pool kept).
+node_config_placements(config) := {
+	"node pool": terraform([resource("google_container_node_pool", "p", {"node_config": [config]})]),
+	"inline node_pool": terraform([resource("google_container_cluster", "c", {"remove_default_node_pool": true, "node_pool": [{"name": "a", "node_config": [config]}]})]),
+	"cluster node_config": terraform([resource("google_container_cluster", "c", {"node_config": [config]})]),
+}

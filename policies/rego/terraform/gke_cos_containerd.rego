@@ -12,18 +12,22 @@ package guard.terraform.gke_cos_containerd
 
 import data.guard.lib.terraform as tf
 
-path := ["node_config", 0, "image_type"]
+setting := ["image_type"]
 
+# GKE uses COS_CONTAINERD when image_type is unset.
 deny contains result if {
-	some r in tf.resources("google_container_node_pool")
+	some nc in tf.node_configs
+	r := nc.resource
+	path := tf.node_setting(nc, setting)
 	not tf.unknown(r, path)
-	image := tf.value(r, path, "unset")
+	image := tf.value(r, path, "COS_CONTAINERD")
 	upper(image) != "COS_CONTAINERD"
-	result := {"msg": sprintf("node pool %s (%s) uses image type %v, not COS_CONTAINERD", [r.address, tf.region(r), image]), "resource": r.id}
+	result := {"msg": sprintf("%s uses image type %v, not COS_CONTAINERD", [nc.what, image]), "resource": r.id}
 }
 
 warn contains result if {
-	some r in tf.resources("google_container_node_pool")
-	tf.unknown(r, path)
-	result := {"msg": sprintf("node pool %s (%s): the image type is known only after apply", [r.address, tf.region(r)]), "resource": r.id}
+	some nc in tf.node_configs
+	r := nc.resource
+	tf.unknown(r, tf.node_setting(nc, setting))
+	result := {"msg": sprintf("%s: the image type is known only after apply", [nc.what]), "resource": r.id}
 }

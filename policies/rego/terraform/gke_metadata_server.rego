@@ -12,18 +12,21 @@ package guard.terraform.gke_metadata_server
 
 import data.guard.lib.terraform as tf
 
-path := ["node_config", 0, "workload_metadata_config", 0, "mode"]
+setting := ["workload_metadata_config", 0, "mode"]
 
 deny contains result if {
-	some r in tf.resources("google_container_node_pool")
+	some nc in tf.node_configs
+	r := nc.resource
+	path := tf.node_setting(nc, setting)
 	not tf.unknown(r, path)
 	mode := tf.value(r, path, "unset")
 	mode != "GKE_METADATA"
-	result := {"msg": sprintf("node pool %s (%s) exposes node metadata to pods: workload_metadata_config.mode is %v", [r.address, tf.region(r), mode]), "resource": r.id}
+	result := {"msg": sprintf("%s exposes node metadata to pods: workload_metadata_config.mode is %v", [nc.what, mode]), "resource": r.id}
 }
 
 warn contains result if {
-	some r in tf.resources("google_container_node_pool")
-	tf.unknown(r, path)
-	result := {"msg": sprintf("node pool %s (%s): the metadata mode is known only after apply", [r.address, tf.region(r)]), "resource": r.id}
+	some nc in tf.node_configs
+	r := nc.resource
+	tf.unknown(r, tf.node_setting(nc, setting))
+	result := {"msg": sprintf("%s: the metadata mode is known only after apply", [nc.what]), "resource": r.id}
 }

@@ -18,10 +18,11 @@ settings := {
 }
 
 deny contains result if {
-	some r in tf.resources("google_container_node_pool")
+	some nc in tf.node_configs
+	r := nc.resource
 	some setting, default_value in settings
-	path := ["node_config", 0, "shielded_instance_config", 0, setting]
+	path := tf.node_setting(nc, ["shielded_instance_config", 0, setting])
 	not tf.unknown(r, path)
 	tf.value(r, path, default_value) != true
-	result := {"msg": sprintf("node pool %s (%s): %s is off", [r.address, tf.region(r), setting]), "resource": r.id}
+	result := {"msg": sprintf("%s: %s is off", [nc.what, setting]), "resource": r.id}
 }

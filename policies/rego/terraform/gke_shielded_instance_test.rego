@@ -17,3 +17,15 @@ test_secure_boot_unset_fails if {
 test_integrity_off_fails if {
 	count(policy.deny) == 1 with input as pool([{"enable_secure_boot": true, "enable_integrity_monitoring": false}])
 }
+
+test_secure_boot_off_fails_wherever_declared if {
+	every _, placed in t.node_config_placements({"shielded_instance_config": [{"enable_secure_boot": false, "enable_integrity_monitoring": true}]}) {
+		count(policy.deny) == 1 with input as placed
+	}
+}
+
+test_both_on_passes_wherever_declared if {
+	every _, placed in t.node_config_placements({"shielded_instance_config": [{"enable_secure_boot": true, "enable_integrity_monitoring": true}]}) {
+		count(policy.deny) == 0 with input as placed
+	}
+}

@@ -1,19 +1,25 @@
 # METADATA
-# title: No primitive or admin roles for service accounts
+# title: No basic roles for anyone, no admin roles for service accounts
 # description: |
-#   Service accounts get narrowly scoped roles. The primitive roles (owner,
-#   editor, viewer) and any *Admin role granted to a service account at
-#   project level defeat least privilege.
+#   The basic roles (owner, editor, viewer) grant thousands of permissions
+#   across every service: granted to any member (user, group, service
+#   account, domain) at project, folder or organization level they defeat
+#   least privilege. Service accounts get no *Admin role either.
 # custom:
 #   id: IAM-001
 #   severity: HIGH
-#   controls: ["CIS GKE Benchmark v1.6.0 5.2.1"]
+#   controls: ["CIS GKE Benchmark v1.6.0 5.2.1", "CIS GCP Foundations Benchmark v3.0.0 1.5"]
 #   remediation: Grant the specific predefined roles the workload needs instead.
 package guard.terraform.iam_primitive_roles
 
 import data.guard.lib.terraform as tf
 
-iam_types := {"google_project_iam_member", "google_project_iam_binding"}
+# The IAM grants at the three levels of the resource hierarchy.
+iam_types := {
+	"google_project_iam_member", "google_project_iam_binding",
+	"google_folder_iam_member", "google_folder_iam_binding",
+	"google_organization_iam_member", "google_organization_iam_binding",
+}
 
 primitive := {"roles/owner", "roles/editor", "roles/viewer"}
 
@@ -28,6 +34,19 @@ members(r) := [r.values.member] if {
 } else := r.values.members if {
 	is_array(r.values.members)
 } else := []
+
+deny contains result if {
+	some type in iam_types
+	some r in tf.resources(type)
+	role := tf.value(r, ["role"], "")
+	role in primitive
+	some m in members(r)
+	not startswith(m, "serviceAccount:") # reported below
+	result := {
+		"msg": sprintf("%s grants the basic role %s to %s", [r.address, role, m]),
+		"resource": r.id,
+	}
+}
 
 deny contains result if {
 	some type in iam_types

@@ -2,8 +2,10 @@ package guard.terraform.iam_primitive_roles_test
 
 import data.guard.terraform.iam_primitive_roles as policy
 
-grant(role, member, unknown) := {"terraform": {"resources": [{
-	"id": "g", "address": "g", "type": "google_project_iam_member", "mode": "managed",
+grant(role, member, unknown) := grant_at("google_project_iam_member", role, member, unknown)
+
+grant_at(type, role, member, unknown) := {"terraform": {"resources": [{
+	"id": "g", "address": "g", "type": type, "mode": "managed",
 	"action": "create", "module": "", "values": {"role": role, "member": member}, "unknown": unknown,
 }]}}
 
@@ -21,8 +23,27 @@ test_admin_role_fails if {
 	count(policy.deny) == 1 with input as grant("roles/container.clusterAdmin", sa, {})
 }
 
-test_editor_for_user_not_this_rule if {
-	count(policy.deny) == 0 with input as grant("roles/editor", "user:a@example.com", {})
+test_owner_for_user_fails if {
+	count(policy.deny) == 1 with input as grant("roles/owner", "user:a@example.com", {})
+}
+
+test_viewer_for_group_at_folder_fails if {
+	count(policy.deny) == 1 with input as grant_at("google_folder_iam_member", "roles/viewer", "group:devs@example.com", {})
+}
+
+test_editor_in_organization_binding_fails if {
+	count(policy.deny) == 1 with input as {"terraform": {"resources": [{
+		"id": "g", "address": "g", "type": "google_organization_iam_binding", "mode": "managed", "action": "create",
+		"module": "", "values": {"role": "roles/editor", "members": ["domain:example.com"]}, "unknown": {},
+	}]}}
+}
+
+test_admin_role_for_user_not_this_rule if {
+	count(policy.deny) == 0 with input as grant("roles/container.clusterAdmin", "user:a@example.com", {})
+}
+
+test_admin_role_at_folder_for_service_account_fails if {
+	count(policy.deny) == 1 with input as grant_at("google_folder_iam_member", "roles/container.admin", sa, {})
 }
 
 test_unknown_member_fails if {

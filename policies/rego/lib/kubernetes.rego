@@ -19,6 +19,15 @@ workloads := [input.kubernetes.objects[i] |
 	o.object.kind in workload_kinds
 ]
 
+# objects(kind) are the objects of a kind (through the by_kind index when the
+# input has it).
+objects(kind) := [input.kubernetes.objects[i] | some i in input.kubernetes.by_kind[kind]] if {
+	input.kubernetes.by_kind
+} else := [o |
+	some o in input.kubernetes.objects
+	o.object.kind == kind
+]
+
 # by_kind(objects) is the index guard puts in the input as by_kind.
 by_kind(objects) := {k: [i | some i, o in objects; o.object.kind == k] | some o in objects; k := o.object.kind}
 

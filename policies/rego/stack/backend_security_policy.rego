@@ -1,6 +1,9 @@
 # METADATA
-# title: The Cloud Armor policy a GCPBackendPolicy names exists in the platform
+# title: Every backend behind a Gateway has a Cloud Armor policy the platform creates
 # description: |
+#   Every Service an HTTPRoute attached to a Gateway sends traffic to has a
+#   GCPBackendPolicy (in its namespace and cluster) that names a Cloud Armor
+#   policy: without one the backend has no WAF.
 #   A GCPBackendPolicy that names a Cloud Armor policy the base stack does not
 #   create (a typo, a renamed policy) leaves the backend without a WAF once
 #   GKE fails to attach it. For a regional Gateway, the policy must be a
@@ -10,10 +13,53 @@
 #   id: STK-005
 #   severity: MEDIUM
 #   controls: ["Platform: WAF attached to every backend"]
-#   remediation: Name the policy the base stack creates for that region (output security_policies).
+#   remediation: Give every Service behind a Gateway a GCPBackendPolicy (targetRef kind Service) whose securityPolicy is the policy the base stack creates for that region (output security_policies).
 package guard.stack.backend_security_policy
 
+import data.guard.lib.kubernetes as k8s
 import data.guard.lib.terraform as tf
+
+# exposed are the Services (context, namespace, name, route) an HTTPRoute
+# attached to a Gateway in the same cluster sends traffic to.
+exposed := [[k8s.context(route), ns, ref.name, route] |
+	some route in k8s.objects("HTTPRoute")
+	attached_to_gateway(route)
+	some rule in object.get(route.object.spec, "rules", [])
+	some ref in object.get(rule, "backendRefs", [])
+	object.get(ref, "kind", "Service") == "Service"
+	object.get(ref, "group", "") == ""
+	ns := object.get(ref, "namespace", k8s.namespace(route))
+]
+
+attached_to_gateway(route) if {
+	some ref in object.get(route.object.spec, "parentRefs", [])
+	object.get(ref, "kind", "Gateway") == "Gateway"
+	some g in k8s.objects("Gateway")
+	g.object.metadata.name == ref.name
+	k8s.namespace(g) == object.get(ref, "namespace", k8s.namespace(route))
+	k8s.context(g) == k8s.context(route)
+}
+
+# protected(context, ns, service): a GCPBackendPolicy there targets the
+# Service and names a Cloud Armor policy.
+protected(context, ns, service) if {
+	some o in backend_policies
+	k8s.context(o) == context
+	k8s.namespace(o) == ns
+	target := o.object.spec.targetRef
+	object.get(target, "kind", "") == "Service"
+	object.get(target, "group", "") == ""
+	target.name == service
+}
+
+deny contains result if {
+	some [context, ns, service, route] in exposed
+	not protected(context, ns, service)
+	result := {
+		"msg": sprintf("Service %s/%s is reached through HTTPRoute %s and has no GCPBackendPolicy naming a Cloud Armor policy: its backend has no WAF", [ns, service, route.object.metadata.name]),
+		"resource": route.id,
+	}
+}
 
 backend_policies := [o |
 	some o in input.kubernetes.objects

@@ -34,3 +34,32 @@ test_policy_name_unknown_warns if {
 	count(policy.deny) == 0 with input as t.stack([unnamed, cluster("primary", "europe-primary")], [backend("prod-primary-app-waf", "primary")])
 	count(policy.warn) == 1 with input as t.stack([unnamed, cluster("primary", "europe-primary")], [backend("prod-primary-app-waf", "primary")])
 }
+
+gateway(region) := t.k8s_object({"kind": "Gateway", "metadata": {"name": "app", "namespace": "app"}, "spec": {"listeners": [{"name": "https", "protocol": "HTTPS", "port": 443}]}}, region)
+
+route(region) := t.k8s_object({"kind": "HTTPRoute", "metadata": {"name": "app", "namespace": "app"}, "spec": {"parentRefs": [{"name": "app"}], "rules": [{"backendRefs": [{"name": "app", "port": 8080}]}]}}, region)
+
+targeting(service, region) := t.k8s_object({"kind": "GCPBackendPolicy", "metadata": {"name": "app", "namespace": "app"}, "spec": {"default": {"securityPolicy": "prod-primary-app-waf"}, "targetRef": {"group": "", "kind": "Service", "name": service}}}, region)
+
+platform := [waf("primary"), cluster("primary", "europe-primary")]
+
+test_exposed_service_with_backend_policy_passes if {
+	count(policy.deny) == 0 with input as t.stack(platform, [gateway("primary"), route("primary"), targeting("app", "primary")])
+}
+
+test_exposed_service_without_backend_policy_fails if {
+	some f in policy.deny with input as t.stack(platform, [gateway("primary"), route("primary")])
+	contains(f.msg, "no WAF")
+}
+
+test_backend_policy_for_another_service_fails if {
+	count(policy.deny) == 1 with input as t.stack(platform, [gateway("primary"), route("primary"), targeting("other", "primary")])
+}
+
+test_backend_policy_in_another_region_fails if {
+	count(policy.deny) == 1 with input as t.stack(platform, [gateway("primary"), route("primary"), targeting("app", "secondary")])
+}
+
+test_route_without_gateway_is_not_exposed if {
+	count(policy.deny) == 0 with input as t.stack(platform, [route("primary")])
+}

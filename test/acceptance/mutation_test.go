@@ -1,0 +1,190 @@
+package acceptance
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// mutation is one change a reviewer of the platform would reject, made in a
+// copy of the project (stacks/ and charts/): in file, old (which must occur
+// exactly once) becomes new. guard check must fail it with the policies want
+// names (space-separated: a change can break two things at once) and no
+// other failing policy.
+type mutation struct {
+	name, file, old, new string
+	want                 string
+}
+
+// mutations of the platform, one change each: both regions (a module or a
+// template), one region only (a role condition or a region's values file),
+// and across layers.
+var mutations = []mutation{
+	// GKE clusters (the region module: both regions).
+	{"public-endpoint", "stacks/base/modules/region/main.tf", "enable_private_endpoint = true", "enable_private_endpoint = false", "GKE-002"},
+	{"public-endpoint-secondary-only", "stacks/base/modules/region/main.tf", "enable_private_endpoint = true", `enable_private_endpoint = var.role == "primary"`, "GKE-002"},
+	{"public-nodes", "stacks/base/modules/region/main.tf", "enable_private_nodes    = true", "enable_private_nodes    = false", "GKE-001"},
+	{"legacy-abac", "stacks/base/modules/region/main.tf", "enable_legacy_abac    = false", "enable_legacy_abac    = true", "GKE-004"},
+	{"client-certificate", "stacks/base/modules/region/main.tf", "issue_client_certificate = false", "issue_client_certificate = true", "GKE-015"},
+	{"binary-authorization-off", "stacks/base/modules/region/main.tf", `evaluation_mode = "PROJECT_SINGLETON_POLICY_ENFORCE"`, `evaluation_mode = "DISABLED"`, "GKE-016"},
+	{"no-apiserver-audit-logs", "stacks/base/modules/region/main.tf", `enable_components = ["SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER", "WORKLOADS"]`, `enable_components = ["SYSTEM_COMPONENTS", "WORKLOADS"]`, "GKE-017"},
+	{"no-release-channel", "stacks/base/modules/region/main.tf", "channel = var.release_channel", `channel = "UNSPECIFIED"`, "GKE-014"},
+	{"routes-based", "stacks/base/modules/region/main.tf", `networking_mode = "VPC_NATIVE"`, `networking_mode = "ROUTES"`, "GKE-007"},
+	{"authorized-networks-open", "stacks/base/main.tf", "cidr_block = var.bastion_cidr", `cidr_block = "0.0.0.0/0"`, "GKE-003"},
+	{"no-dataplane-v2", "stacks/base/modules/region/main.tf", `datapath_provider     = "ADVANCED_DATAPATH"`, `datapath_provider     = "LEGACY_DATAPATH"`, "GKE-005 STK-003"},
+	{"no-workload-identity", "stacks/base/modules/region/main.tf", "workload_identity_config {\n    workload_pool = \"${var.project_id}.svc.id.goog\"\n  }\n", "", "GKE-008"},
+	{"no-shielded-nodes", "stacks/base/modules/region/main.tf", "enable_shielded_nodes = true", "enable_shielded_nodes = false", "GKE-010"},
+	{"legacy-abac-primary-only", "stacks/base/modules/region/main.tf", "enable_legacy_abac    = false", `enable_legacy_abac    = var.role == "primary"`, "GKE-004"},
+	// Node pools.
+	{"ubuntu-nodes", "stacks/base/modules/region/main.tf", `image_type      = "COS_CONTAINERD"`, `image_type      = "UBUNTU_CONTAINERD"`, "GKE-012"},
+	{"node-metadata-exposed", "stacks/base/modules/region/main.tf", `mode = "GKE_METADATA"`, `mode = "GCE_METADATA"`, "GKE-009"},
+	{"secure-boot-off", "stacks/base/modules/region/main.tf", "enable_secure_boot          = true\n      enable_integrity_monitoring = true\n    }\n\n    workload_metadata_config", "enable_secure_boot          = false\n      enable_integrity_monitoring = true\n    }\n\n    workload_metadata_config", "GKE-011"},
+	{"no-auto-upgrade", "stacks/base/modules/region/main.tf", "auto_upgrade = true", "auto_upgrade = false", "GKE-013"},
+	{"no-auto-repair", "stacks/base/modules/region/main.tf", "auto_repair  = true", "auto_repair  = false", "GKE-013"},
+	// Cross-layer: nodes without the platform's service account cannot pull the app's image either.
+	{"default-node-service-account", "stacks/base/modules/region/main.tf", "    service_account = var.node_service_account\n", "", "GKE-006 STK-002"},
+	// Edge.
+	{"waf-sqli-rule-allows", "stacks/base/modules/region/main.tf", "action      = \"deny(403)\"\n    priority    = 1000", "action      = \"allow\"\n    priority    = 1000", "EDGE-001"},
+	{"dnssec-off", "stacks/base/main.tf", `state = "on"`, `state = "off"`, "EDGE-003"},
+	{"waf-xss-rule-in-preview", "stacks/base/modules/region/main.tf", "action      = \"deny(403)\"\n    priority    = 1001", "action      = \"deny(403)\"\n    preview     = true\n    priority    = 1001", "EDGE-001"},
+	{"dns-ttl-slow-failover", "stacks/base/main.tf", "ttl          = var.dns_ttl", "ttl          = 300", "EDGE-002"},
+	// Firewalls and the bastion.
+	{"bastion-external-ip", "stacks/base/main.tf", "subnetwork = google_compute_subnetwork.bastion.id\n  }", "subnetwork = google_compute_subnetwork.bastion.id\n    access_config {}\n  }", "VM-001"},
+	{"bastion-os-login-off", "stacks/base/main.tf", `enable-oslogin         = "TRUE"`, `enable-oslogin         = "FALSE"`, "VM-001"},
+	{"bastion-project-ssh-keys", "stacks/base/main.tf", `block-project-ssh-keys = "TRUE"`, `block-project-ssh-keys = "FALSE"`, "VM-001"},
+	{"no-health-check-firewall", "stacks/base/main.tf", "direction   = \"INGRESS\"\n  priority    = 1000\n\n  source_ranges           = local.health_check_ranges", "direction   = \"INGRESS\"\n  priority    = 1000\n  disabled    = true\n\n  source_ranges           = local.health_check_ranges", "NET-003"},
+	{"no-proxy-only-firewall", "stacks/base/main.tf", "source_ranges           = [for r in values(var.region_cidrs) : r.proxy_only]", "disabled                = true\n  source_ranges           = [for r in values(var.region_cidrs) : r.proxy_only]", "NET-003"},
+	{"ssh-open-to-the-world", "stacks/base/main.tf", "source_ranges           = [local.iap_range]", `source_ranges           = ["0.0.0.0/0"]`, "NET-001"},
+	{"health-check-rule-widened", "stacks/base/main.tf", "source_ranges           = local.health_check_ranges", `source_ranges           = concat(local.health_check_ranges, ["10.0.0.0/8"])`, "NET-002"},
+	{"bastion-serial-port", "stacks/base/main.tf", `block-project-ssh-keys = "TRUE"`, "block-project-ssh-keys = \"TRUE\"\n    serial-port-enable     = \"TRUE\"", "VM-001"},
+	{"bastion-ip-forwarding", "stacks/base/main.tf", `machine_type = "e2-small"`, "machine_type = \"e2-small\"\n  can_ip_forward = true", "VM-001"},
+	// IAM.
+	{"node-sa-extra-role", "stacks/base/main.tf", `"roles/monitoring.viewer",`, "\"roles/monitoring.viewer\",\n    \"roles/storage.admin\",", "IAM-002 IAM-001"},
+	{"owner-to-a-user", "stacks/base/main.tf", "member  = google_service_account.gke_nodes.member\n}", "member  = google_service_account.gke_nodes.member\n}\n\nresource \"google_project_iam_member\" \"owner\" {\n  project = var.project_id\n  role    = \"roles/owner\"\n  member  = \"user:someone@example.com\"\n}", "IAM-001"},
+	// The app chart (both regions).
+	{"privileged-container", "charts/app/templates/deployment.yaml", "privileged: false", "privileged: true", "K8S-001"},
+	{"root-container", "charts/app/templates/deployment.yaml", "            runAsNonRoot: true\n            privileged: false", "            runAsNonRoot: false\n            privileged: false", "K8S-001"},
+	{"service-account-token", "charts/app/templates/deployment.yaml", "automountServiceAccountToken: false", "automountServiceAccountToken: true", "K8S-005"},
+	{"http-route-on-http-listener", "charts/app/templates/httproute.yaml", "sectionName: https", "sectionName: http", "EDGE-004"},
+	{"redirect-to-http", "charts/app/templates/httproute.yaml", "scheme: https", "scheme: http", "EDGE-004"},
+	{"privilege-escalation", "charts/app/templates/deployment.yaml", "allowPrivilegeEscalation: false", "allowPrivilegeEscalation: true", "K8S-001"},
+	{"seccomp-unconfined", "charts/app/templates/deployment.yaml", "      securityContext:\n        runAsNonRoot: true\n        runAsUser: 65532\n        runAsGroup: 65532\n        seccompProfile:\n          type: RuntimeDefault", "      securityContext:\n        runAsNonRoot: true\n        runAsUser: 65532\n        runAsGroup: 65532\n        seccompProfile:\n          type: Unconfined", "K8S-001"},
+	{"host-network", "charts/app/templates/deployment.yaml", "enableServiceLinks: false", "enableServiceLinks: false\n      hostNetwork: true", "K8S-001"},
+	{"empty-dir-volume", "charts/app/templates/deployment.yaml", "enableServiceLinks: false", "enableServiceLinks: false\n      volumes:\n        - name: scratch\n          emptyDir: {}", "K8S-004"},
+	{"default-deny-narrowed", "charts/app/templates/networkpolicies.yaml", "  podSelector: {}\n  policyTypes:\n    - Ingress\n    - Egress\n---\n# ...then DNS", "  podSelector:\n    matchLabels:\n      tier: none\n  policyTypes:\n    - Ingress\n    - Egress\n---\n# ...then DNS", "STK-004"},
+	{"namespace-baseline", "charts/app/templates/namespace.yaml", "pod-security.kubernetes.io/enforce: restricted", "pod-security.kubernetes.io/enforce: baseline", "K8S-006 STK-004"},
+	// (values.schema.json already refuses such values: the template is changed.)
+	{"image-latest", "charts/app/templates/deployment.yaml", `image: {{ include "app.image" . | quote }}`, `image: "europe-docker.pkg.dev/acme-platform-prod/prod-images/app:latest"`, "K8S-002"},
+	{"no-limits", "charts/app/templates/deployment.yaml", "{{- toYaml .Values.resources | nindent 12 }}", "requests: {cpu: 250m, memory: 256Mi}", "K8S-003"},
+	{"image-from-docker-hub", "charts/app/templates/deployment.yaml", `image: {{ include "app.image" . | quote }}`, `image: "docker.io/library/nginx:1.27"`, "K8S-002 STK-002"},
+	// One region's values.
+	{"waf-typo-secondary", "charts/app/values-secondary.yaml", "policyName: prod-secondary-app-waf", "policyName: prod-secondary-app-wafx", "STK-005"},
+}
+
+// Each mutation of a copy of the platform is caught by its policy alone;
+// the unchanged copy passes.
+func TestMutations(t *testing.T) {
+	if len(mutations) < 40 {
+		t.Fatalf("%d mutations", len(mutations))
+	}
+	policies := filepath.Join(root, "policies")
+	check := func(t *testing.T, dir string) (int, map[string]bool, string) {
+		t.Helper()
+		r := runIn(t, dir, "check", "--policy", policies, "--format", "json")
+		var rep struct {
+			Findings []struct{ Policy, Level, Message string }
+		}
+		if r.code == 2 || json.Unmarshal([]byte(r.stdout), &rep) != nil {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		failing := map[string]bool{}
+		var msgs []string
+		for _, f := range rep.Findings {
+			if f.Level == "deny" {
+				failing[f.Policy] = true
+				msgs = append(msgs, f.Policy+": "+f.Message)
+			}
+		}
+		sort.Strings(msgs)
+		return r.code, failing, strings.Join(msgs, "\n")
+	}
+	t.Run("unchanged", func(t *testing.T) {
+		t.Parallel()
+		if code, failing, msgs := check(t, projectCopy(t)); code != 0 || len(failing) > 0 {
+			t.Errorf("the unchanged platform: exit %d\n%s", code, msgs)
+		}
+	})
+	seen := map[string]bool{}
+	for _, m := range mutations {
+		if seen[m.name] {
+			t.Fatalf("two mutations named %s", m.name)
+		}
+		seen[m.name] = true
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			dir := projectCopy(t)
+			path := filepath.Join(dir, m.file)
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(string(data), m.old); n != 1 {
+				t.Fatalf("%s holds %q %d times, want once", m.file, m.old, n)
+			}
+			if err := os.WriteFile(path, []byte(strings.Replace(string(data), m.old, m.new, 1)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, failing, msgs := check(t, dir)
+			want := strings.Fields(m.want)
+			ok := code == 1 && len(failing) == len(want)
+			for _, id := range want {
+				ok = ok && failing[id]
+			}
+			if !ok {
+				t.Errorf("want exit 1 and %s alone; exit %d:\n%s", m.want, code, msgs)
+			}
+		})
+	}
+}
+
+// projectCopy copies the platform (stacks/ and charts/) into a temporary
+// directory.
+func projectCopy(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, top := range []string{"stacks", "charts"} {
+		err := filepath.WalkDir(filepath.Join(root, top), func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(root, path)
+			if d.IsDir() {
+				if strings.HasPrefix(d.Name(), ".") && path != filepath.Join(root, top) {
+					return filepath.SkipDir
+				}
+				return os.MkdirAll(filepath.Join(dir, rel), 0o755)
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// runIn runs guard in dir.
+func runIn(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(guardBin, args...)
+	cmd.Dir = dir
+	return run(t, cmd)
+}

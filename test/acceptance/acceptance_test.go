@@ -447,6 +447,62 @@ func TestGuardTest(t *testing.T) {
 	}
 }
 
+// docs/policies.md's CIS GKE coverage table agrees with the policies: each
+// policy it names cites the control, and every CIS GKE v1.6.0 control a policy
+// cites is in the table (as a row or among the manual controls below it).
+func TestCISCoverageInSync(t *testing.T) {
+	r := guard(t, "policies", "--format", "json")
+	var policies []struct {
+		ID       string
+		Controls []string
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &policies); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile(filepath.Join(root, "docs/policies.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, coverage, found := strings.Cut(string(doc), "\n## CIS GKE Benchmark v1.6.0 coverage")
+	if !found {
+		t.Fatal("docs/policies.md has no CIS GKE Benchmark v1.6.0 coverage section")
+	}
+	const prefix = "CIS GKE Benchmark v1.6.0 "
+	cites := map[string]map[string]bool{} // policy -> controls
+	for _, p := range policies {
+		cites[p.ID] = map[string]bool{}
+		for _, c := range p.Controls {
+			if strings.HasPrefix(c, prefix) {
+				cites[p.ID][strings.TrimPrefix(c, prefix)] = true
+			}
+		}
+	}
+	rows := 0
+	for _, line := range strings.Split(coverage, "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 5 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "4.") && !strings.HasPrefix(strings.TrimSpace(cells[1]), "5.") {
+			continue
+		}
+		rows++
+		control := strings.TrimSpace(cells[1])
+		for _, id := range strings.Split(cells[3], ",") {
+			if id = strings.TrimSpace(id); id != "-" && !cites[id][control] {
+				t.Errorf("coverage row %s names %s, which does not cite it", control, id)
+			}
+		}
+	}
+	if rows < 30 {
+		t.Errorf("the coverage table has %d rows", rows)
+	}
+	for id, controls := range cites {
+		for c := range controls {
+			if !strings.Contains(coverage, "| "+c+" |") && !strings.Contains(coverage, c+" (") {
+				t.Errorf("%s cites CIS GKE %s, which the coverage table does not list", id, c)
+			}
+		}
+	}
+}
+
 // docs/policies.md lists exactly the loaded policies, with their metadata.
 func TestPolicyDocsInSync(t *testing.T) {
 	r := guard(t, "policies", "--format", "json")
@@ -462,7 +518,8 @@ func TestPolicyDocsInSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := map[string]string{}
-	for _, line := range strings.Split(string(doc), "\n") {
+	policyTable, _, _ := strings.Cut(string(doc), "\n## CIS GKE Benchmark")
+	for _, line := range strings.Split(policyTable, "\n") {
 		if strings.HasPrefix(line, "| ") && !strings.HasPrefix(line, "| ID ") {
 			id := strings.TrimSpace(strings.Split(line, "|")[1])
 			rows[id] = line

@@ -38,6 +38,7 @@ var mutations = []mutation{
 	{"no-dataplane-v2", "stacks/base/modules/region/main.tf", `datapath_provider     = "ADVANCED_DATAPATH"`, `datapath_provider     = "LEGACY_DATAPATH"`, "GKE-005 STK-003"},
 	{"no-workload-identity", "stacks/base/modules/region/main.tf", "workload_identity_config {\n    workload_pool = \"${var.project_id}.svc.id.goog\"\n  }\n", "", "GKE-008"},
 	{"no-shielded-nodes", "stacks/base/modules/region/main.tf", "enable_shielded_nodes = true", "enable_shielded_nodes = false", "GKE-010"},
+	{"alpha-cluster", "stacks/base/modules/region/main.tf", "enable_legacy_abac    = false", "enable_legacy_abac    = false\n  enable_kubernetes_alpha = true", "GKE-018"},
 	{"legacy-abac-primary-only", "stacks/base/modules/region/main.tf", "enable_legacy_abac    = false", `enable_legacy_abac    = var.role == "primary"`, "GKE-004"},
 	// Node pools.
 	{"ubuntu-nodes", "stacks/base/modules/region/main.tf", `image_type      = "COS_CONTAINERD"`, `image_type      = "UBUNTU_CONTAINERD"`, "GKE-012"},

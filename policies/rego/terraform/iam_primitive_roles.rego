@@ -8,7 +8,7 @@
 # custom:
 #   id: IAM-001
 #   severity: HIGH
-#   controls: ["CIS GKE Benchmark v1.6.0 5.2.1", "CIS GCP Foundations v3.0.0 1.5"]
+#   controls: ["CIS GCP Foundations v3.0.0 1.5"]
 #   remediation: Grant the specific predefined roles the workload needs instead.
 package guard.terraform.iam_primitive_roles
 

@@ -3,10 +3,12 @@
 # description: |
 #   GKE's load balancers reach the nodes from two places the VPC denies by
 #   default: Google's health-check ranges (130.211.0.0/22, 35.191.0.0/16),
-#   without which every backend is unhealthy, and each region's proxy-only
-#   subnet, from which the regional Application Load Balancer's proxies
-#   connect. Each needs an enabled ingress allow rule on the network the
-#   clusters use. Deleting either takes the app down in that region.
+#   without which every backend is unhealthy (a global load balancer's
+#   traffic comes from the same ranges), and, in a region served by a
+#   regional Application Load Balancer (it has a regional Cloud Armor
+#   policy), the proxy-only subnet its proxies connect from. Each needs an
+#   enabled ingress allow rule on the network the clusters use. Deleting
+#   either takes the app down in that region.
 # custom:
 #   id: NET-003
 #   severity: HIGH
@@ -63,9 +65,17 @@ deny contains result if {
 	result := {"msg": sprintf("network %s of cluster %s has no enabled ingress rule admitting Google's health-check ranges %v: every load-balanced backend would be unhealthy", [id, c.address, sort(health_check_ranges)]), "resource": c.id}
 }
 
+# regional_load_balancer(s): the subnet's region is served by a regional
+# Application Load Balancer (a regional Cloud Armor policy is attached to it).
+regional_load_balancer(s) if {
+	some p in tf.resources("google_compute_region_security_policy")
+	tf.region(p) == tf.region(s)
+}
+
 deny contains result if {
 	some s in tf.resources("google_compute_subnetwork")
 	tf.value(s, ["purpose"], "") in {"REGIONAL_MANAGED_PROXY", "INTERNAL_HTTPS_LOAD_BALANCER"}
+	regional_load_balancer(s)
 	range := tf.value(s, ["ip_cidr_range"], "")
 	range != ""
 	id := network(s)

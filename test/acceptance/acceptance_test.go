@@ -447,15 +447,16 @@ func TestGuardTest(t *testing.T) {
 	}
 }
 
-// docs/policies.md's CIS GKE coverage table agrees with the policies: each
-// policy it names cites the control, and every CIS GKE v1.6.0 control a policy
-// cites is in the table (as a row or among the manual controls below it).
-func TestCISCoverageInSync(t *testing.T) {
+type policyInfo struct {
+	ID, Engine, Severity, Title, Remediation string
+	Controls                                 []string
+}
+
+// policiesAndDocs are `guard policies` and docs/policies.md.
+func policiesAndDocs(t *testing.T) ([]policyInfo, []byte) {
+	t.Helper()
 	r := guard(t, "policies", "--format", "json")
-	var policies []struct {
-		ID       string
-		Controls []string
-	}
+	var policies []policyInfo
 	if err := json.Unmarshal([]byte(r.stdout), &policies); err != nil {
 		t.Fatal(err)
 	}
@@ -463,6 +464,14 @@ func TestCISCoverageInSync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return policies, doc
+}
+
+// docs/policies.md's CIS GKE coverage table agrees with the policies: each
+// policy it names cites the control, and every CIS GKE v1.6.0 control a policy
+// cites is in the table (as a row or among the manual controls below it).
+func TestCISCoverageInSync(t *testing.T) {
+	policies, doc := policiesAndDocs(t)
 	_, coverage, found := strings.Cut(string(doc), "\n## CIS GKE Benchmark v1.6.0 coverage")
 	if !found {
 		t.Fatal("docs/policies.md has no CIS GKE Benchmark v1.6.0 coverage section")
@@ -505,18 +514,7 @@ func TestCISCoverageInSync(t *testing.T) {
 
 // docs/policies.md lists exactly the loaded policies, with their metadata.
 func TestPolicyDocsInSync(t *testing.T) {
-	r := guard(t, "policies", "--format", "json")
-	var policies []struct {
-		ID, Engine, Severity, Title, Remediation string
-		Controls                                 []string
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &policies); err != nil {
-		t.Fatal(err)
-	}
-	doc, err := os.ReadFile(filepath.Join(root, "docs/policies.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	policies, doc := policiesAndDocs(t)
 	rows := map[string]string{}
 	policyTable, _, _ := strings.Cut(string(doc), "\n## CIS GKE Benchmark")
 	for _, line := range strings.Split(policyTable, "\n") {

@@ -1,0 +1,27 @@
+package guard.terraform.firewall_admin_ports_iap_test
+
+import data.guard.lib.testing as t
+import data.guard.terraform.firewall_admin_ports_iap as policy
+
+rule(sources, allow) := t.terraform([t.resource("google_compute_firewall", "google_compute_firewall.ssh", {"direction": "INGRESS", "source_ranges": sources, "allow": allow})])
+
+ssh := [{"protocol": "tcp", "ports": ["22"]}]
+
+test_ssh_from_iap_passes if count(policy.deny) == 0 with input as rule(["35.235.240.0/20"], ssh)
+
+test_ssh_from_an_office_fails if count(policy.deny) == 1 with input as rule(["203.0.113.0/24"], ssh)
+
+test_ssh_from_iap_and_more_fails if count(policy.deny) == 1 with input as rule(["35.235.240.0/20", "10.0.0.0/8"], ssh)
+
+test_rdp_in_a_range_fails if count(policy.deny) == 1 with input as rule(["10.0.0.0/8"], [{"protocol": "tcp", "ports": ["3000-4000"]}])
+
+test_every_port_fails if count(policy.deny) == 2 with input as rule(["10.0.0.0/8"], [{"protocol": "all"}])
+
+test_serving_port_passes if count(policy.deny) == 0 with input as rule(["130.211.0.0/22"], [{"protocol": "tcp", "ports": ["8080"]}])
+
+test_udp_passes if count(policy.deny) == 0 with input as rule(["10.0.0.0/8"], [{"protocol": "udp", "ports": ["22"]}])
+
+test_disabled_rule_passes if {
+	r := t.resource("google_compute_firewall", "f", {"direction": "INGRESS", "disabled": true, "source_ranges": ["0.0.0.0/0"], "allow": ssh})
+	count(policy.deny) == 0 with input as t.terraform([r])
+}

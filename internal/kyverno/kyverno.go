@@ -104,18 +104,18 @@ type Engine struct {
 	// selectNamespaces are the policies that select namespaces by label:
 	// they need the objects' Namespace manifests to judge as the cluster does.
 	selectNamespaces []string
-	// vaps are the ValidatingAdmissionPolicies, evaluated with their
-	// bindings by Kyverno's engine for them (pkg/admissionpolicy).
 	// vpols and celExceptions are what the provider compiled, for a suite
 	// that needs them evaluated by the Kyverno CLI's processor (see suiteenv.go).
-	vpols []policiesv1beta1.ValidatingPolicyLike
+	vpols         []policiesv1beta1.ValidatingPolicyLike
+	celExceptions []*policiesv1beta1.PolicyException
 	// payloadPolicies are the ValidatingPolicies for JSON, HTTP and Envoy
 	// payloads: guard check has none to give them, a suite may (guard test).
 	payloadPolicies []*policiesv1beta1.ValidatingPolicy
-	celExceptions   []*policiesv1beta1.PolicyException
-	vaps            []admissionregistrationv1.ValidatingAdmissionPolicy
-	vapBindings     []admissionregistrationv1.ValidatingAdmissionPolicyBinding
-	now             time.Time
+	// vaps are the ValidatingAdmissionPolicies, evaluated with their
+	// bindings by Kyverno's engine for them (pkg/admissionpolicy).
+	vaps        []admissionregistrationv1.ValidatingAdmissionPolicy
+	vapBindings []admissionregistrationv1.ValidatingAdmissionPolicyBinding
+	now         time.Time
 }
 
 // Load reads every ValidatingPolicy and PolicyException (policies.kyverno.io)
@@ -161,11 +161,9 @@ func build(docs []document, now time.Time) (*Engine, error) {
 				if err != nil {
 					return nil, err
 				}
-				if other, dup := e.byName[vp.Name]; dup {
-					return nil, &Error{File: d.file, Line: d.line, Msg: fmt.Sprintf("ValidatingPolicy %s is also defined in %s:%d", vp.Name, other.File, other.Line)}
+				if err := e.addPolicy(p, d); err != nil {
+					return nil, err
 				}
-				e.byName[vp.Name] = p
-				e.policies = append(e.policies, p)
 				e.actions[vp.Name] = level(vp.Spec.ValidationActions())
 				vpols = append(vpols, &vp)
 				if mc := vp.Spec.MatchConstraints; mc != nil && mc.NamespaceSelector != nil &&
@@ -203,11 +201,9 @@ func build(docs []document, now time.Time) (*Engine, error) {
 						e.unevaluatedRules[legacyName(lp)+"/"+r.Name] = fmt.Sprintf("rule %s of %s %s is not evaluated: it is not a validate rule", r.Name, d.kind(), legacyName(lp))
 					}
 				}
-				if other, dup := e.byName[p.Name]; dup {
-					return nil, &Error{File: d.file, Line: d.line, Msg: fmt.Sprintf("%s %s is also defined in %s:%d", d.kind(), p.Name, other.File, other.Line)}
+				if err := e.addPolicy(p, d); err != nil {
+					return nil, err
 				}
-				e.byName[p.Name] = p
-				e.policies = append(e.policies, p)
 				legacyPolicies = append(legacyPolicies, lp)
 			case d.group() == "admissionregistration.k8s.io" && d.kind() == "ValidatingAdmissionPolicy":
 				var vap admissionregistrationv1.ValidatingAdmissionPolicy
@@ -218,11 +214,9 @@ func build(docs []document, now time.Time) (*Engine, error) {
 				if err != nil {
 					return nil, err
 				}
-				if other, dup := e.byName[p.Name]; dup {
-					return nil, &Error{File: d.file, Line: d.line, Msg: fmt.Sprintf("ValidatingAdmissionPolicy %s is also defined in %s:%d", p.Name, other.File, other.Line)}
+				if err := e.addPolicy(p, d); err != nil {
+					return nil, err
 				}
-				e.byName[p.Name] = p
-				e.policies = append(e.policies, p)
 				e.vaps = append(e.vaps, vap)
 			case d.group() == "admissionregistration.k8s.io" && d.kind() == "ValidatingAdmissionPolicyBinding":
 				var b admissionregistrationv1.ValidatingAdmissionPolicyBinding
@@ -299,6 +293,17 @@ func build(docs []document, now time.Time) (*Engine, error) {
 		e.legacy = newLegacy(legacyPolicies, legacyExceptions)
 	}
 	return e, nil
+}
+
+// addPolicy registers a policy read from d; two policies of one name (of
+// any kind) are an error.
+func (e *Engine) addPolicy(p finding.Policy, d document) error {
+	if other, dup := e.byName[p.Name]; dup {
+		return &Error{File: d.file, Line: d.line, Msg: fmt.Sprintf("%s %s is also defined in %s:%d", d.kind(), p.Name, other.File, other.Line)}
+	}
+	e.byName[p.Name] = p
+	e.policies = append(e.policies, p)
+	return nil
 }
 
 func level(actions []admissionregistrationv1.ValidationAction) string {
@@ -428,8 +433,9 @@ func (e *Engine) Admit(ctx context.Context, in *input.Input) (*Admission, error)
 			adm.findings = append(adm.findings, e.legacyFindings(o, resps)...)
 		}
 	}
+	vaps := e.vapData(in.Kubernetes.Objects)
 	for _, o := range in.Kubernetes.Objects {
-		fs, err := e.vapFindings(o, in.Kubernetes.Objects, namespaces[contextOf(o)])
+		fs, err := e.vapFindings(o, vaps, namespaces[contextOf(o)])
 		if err != nil {
 			return nil, err
 		}
@@ -438,15 +444,39 @@ func (e *Engine) Admit(ctx context.Context, in *input.Input) (*Admission, error)
 	return adm, nil
 }
 
-// vapFindings evaluates the ValidatingAdmissionPolicies on o with Kyverno's
-// engine for them (pkg/admissionpolicy, as the Kyverno CLI does): each with
-// its bindings, and as parameters the input's objects of its paramKind. A
+// vapData is each ValidatingAdmissionPolicy with its bindings and, as
+// parameters, the input's objects of its paramKind: built once per check,
+// read by every object's evaluation.
+func (e *Engine) vapData(objects []input.Object) []*engineapi.ValidatingAdmissionPolicyData {
+	out := make([]*engineapi.ValidatingAdmissionPolicyData, len(e.vaps))
+	for i := range e.vaps {
+		vap := &e.vaps[i]
+		data := engineapi.NewValidatingAdmissionPolicyData(vap)
+		for _, b := range e.vapBindings {
+			if b.Spec.PolicyName == vap.Name {
+				data.AddBinding(b)
+			}
+		}
+		if pk := vap.Spec.ParamKind; pk != nil {
+			for _, p := range objects {
+				if apiVersion, _ := p.Object["apiVersion"].(string); apiVersion == pk.APIVersion && p.Kind() == pk.Kind {
+					data.AddParam(&unstructured.Unstructured{Object: p.Object})
+				}
+			}
+		}
+		out[i] = data
+	}
+	return out
+}
+
+// vapFindings evaluates the ValidatingAdmissionPolicies (vapData) on o with
+// Kyverno's engine for them (pkg/admissionpolicy, as the Kyverno CLI does). A
 // failure is a warning when its binding's validationActions are only Warn or
 // Audit, else a deny finding (a binding without validationActions, which the
 // API server refuses, fails closed). A policy without a binding is evaluated
 // as the Kyverno CLI evaluates it: on its own.
-func (e *Engine) vapFindings(o input.Object, objects []input.Object, namespaces map[string]*corev1.Namespace) ([]finding.Finding, error) {
-	if len(e.vaps) == 0 {
+func (e *Engine) vapFindings(o input.Object, vaps []*engineapi.ValidatingAdmissionPolicyData, namespaces map[string]*corev1.Namespace) ([]finding.Finding, error) {
+	if len(vaps) == 0 {
 		return nil, nil
 	}
 	u := admittedObject(o)
@@ -467,29 +497,17 @@ func (e *Engine) vapFindings(o input.Object, objects []input.Object, namespaces 
 	} else if u.GetNamespace() != "" {
 		nsObject = &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: u.GetNamespace()}}
 	}
+	matcher := matching.NewMatcher()
 	var out []finding.Finding
-	for i := range e.vaps {
-		vap := &e.vaps[i]
+	for _, data := range vaps {
+		vap := data.GetDefinition()
 		if vap.Spec.MatchConstraints != nil {
-			match, err := matching.NewMatcher().Match(&matching.MatchCriteria{Constraints: vap.Spec.MatchConstraints}, attrs, nsObject)
+			match, err := matcher.Match(&matching.MatchCriteria{Constraints: vap.Spec.MatchConstraints}, attrs, nsObject)
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: %s: ValidatingAdmissionPolicy %s: %w", o.Source.File, o.Source.Line, o.ID, vap.Name, err)
 			}
 			if !match {
 				continue
-			}
-		}
-		data := engineapi.NewValidatingAdmissionPolicyData(vap)
-		for _, b := range e.vapBindings {
-			if b.Spec.PolicyName == vap.Name {
-				data.AddBinding(b)
-			}
-		}
-		if pk := vap.Spec.ParamKind; pk != nil {
-			for _, p := range objects {
-				if apiVersion, _ := p.Object["apiVersion"].(string); apiVersion == pk.APIVersion && p.Kind() == pk.Kind {
-					data.AddParam(&unstructured.Unstructured{Object: p.Object})
-				}
 			}
 		}
 		resp, err := admissionpolicy.Validate(data, *u, gvk, gvr, nsLabels, nil, &authenticationv1.UserInfo{}, true)
@@ -753,7 +771,7 @@ func readDocuments(dir string) ([]document, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, &Error{File: dir, Msg: fmt.Sprintf("%v", err)}
+		return nil, &Error{File: dir, Msg: err.Error()}
 	}
 	sort.Strings(files)
 	var docs []document

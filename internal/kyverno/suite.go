@@ -112,7 +112,7 @@ func loadSuite(ctx context.Context, path string, s *clitest.Test, now time.Time)
 	if err != nil {
 		return nil, err
 	}
-	env, err := newSuiteEnv(dir, s, vals)
+	env, err := newSuiteEnv(dir, s, vals, objects)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ func loadSuite(ctx context.Context, path string, s *clitest.Test, now time.Time)
 	for _, op := range suiteOperations(s) {
 		suite.Responses[op], err = e.suiteResponses(ctx, objects, op, env)
 		if err != nil {
-			return nil, &Error{File: path, Msg: fmt.Sprintf("%v", err)}
+			return nil, &Error{File: path, Msg: err.Error()}
 		}
 	}
 	payloads, err := e.payloadResponses(dir, s, env, suite.Responses[""])
@@ -311,18 +311,10 @@ func suiteValues(dir string, s *clitest.Test) (*clitest.ValuesSpec, error) {
 // unsupportedSuite names what a suite asks that guard's runner does not do
 // yet ("" when nothing): every result of the suite is then skipped.
 func unsupportedSuite(s *clitest.Test) string {
-	var what []string
-	for _, f := range []struct {
-		name string
-		set  bool
-	}{
-		{"targetResources", len(s.TargetResources) > 0},
-	} {
-		if f.set {
-			what = append(what, f.name)
-		}
+	if len(s.TargetResources) > 0 {
+		return "targetResources"
 	}
-	return strings.Join(what, ", ")
+	return ""
 }
 
 // unsupportedResult names what one result asks that guard does not do yet,
@@ -340,15 +332,3 @@ func unsupportedResult(r clitest.TestResult, suite string) string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-func stringMap(obj map[string]any) map[string]string {
-	out := map[string]string{}
-	metadata, _ := obj["metadata"].(map[string]any)
-	labels, _ := metadata["labels"].(map[string]any)
-	for k, v := range labels {
-		if s, ok := v.(string); ok {
-			out[k] = s
-		}
-	}
-	return out
-}

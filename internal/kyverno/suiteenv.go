@@ -2,6 +2,7 @@ package kyverno
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -59,10 +60,10 @@ type mockedCluster struct {
 	live        bool // clusterResources given: the processor runs as against a cluster
 }
 
-func newSuiteEnv(dir string, s *clitest.Test, vals *clitest.ValuesSpec) (*suiteEnv, error) {
+func newSuiteEnv(dir string, s *clitest.Test, vals *clitest.ValuesSpec, objects []input.Object) (*suiteEnv, error) {
 	vars, err := variables.New(io.Discard, nil, dir, "", vals)
 	if err != nil {
-		return nil, &Error{File: dir, Msg: fmt.Sprintf("%v", err)}
+		return nil, &Error{File: dir, Msg: err.Error()}
 	}
 	env := &suiteEnv{vars: vars, store: &store.Store{}}
 	env.store.SetLocal(true)
@@ -88,9 +89,13 @@ func newSuiteEnv(dir string, s *clitest.Test, vals *clitest.ValuesSpec) (*suiteE
 		}
 	}
 	if s.Context != "" || len(s.ClusterResources)+len(s.APICallResponses)+len(s.GlobalContextEntries) > 0 {
-		c, err := newMockedCluster(dir, s, env)
+		c, err := newMockedCluster(dir, s, env, objects)
+		var de *Error
+		if err != nil && !errors.As(err, &de) { // a file's own error already names it
+			err = &Error{File: dir, Msg: oneLine(err.Error())}
+		}
 		if err != nil {
-			return nil, &Error{File: dir, Msg: fmt.Sprintf("%v", oneLine(err.Error()))}
+			return nil, err
 		}
 		env.cluster = c
 	}
@@ -98,8 +103,10 @@ func newSuiteEnv(dir string, s *clitest.Test, vals *clitest.ValuesSpec) (*suiteE
 }
 
 // newMockedCluster sets up the fake cluster, mocked API calls and global
-// context a suite declares, as kyverno test's runTest does.
-func newMockedCluster(dir string, s *clitest.Test, env *suiteEnv) (*mockedCluster, error) {
+// context a suite declares, as kyverno test's runTest does: the cluster holds
+// the suite's resources (as suiteResources read them), its parameter and
+// cluster resources and CRDs.
+func newMockedCluster(dir string, s *clitest.Test, env *suiteEnv, resources []input.Object) (*mockedCluster, error) {
 	c := &mockedCluster{live: len(s.ClusterResources) > 0}
 	if s.Context != "" {
 		c.contextPath = filepath.Join(dir, s.Context)
@@ -108,14 +115,8 @@ func newMockedCluster(dir string, s *clitest.Test, env *suiteEnv) (*mockedCluste
 		}
 	}
 	objects := append([]runtime.Object{}, env.params...)
-	for _, f := range s.Resources {
-		docs, err := decodeFile(filepath.Join(dir, f))
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range docs {
-			objects = append(objects, &unstructured.Unstructured{Object: d.obj})
-		}
+	for _, o := range resources {
+		objects = append(objects, &unstructured.Unstructured{Object: runtime.DeepCopyJSON(o.Object)})
 	}
 	fake := cluster.NewFake()
 	var crds []*apiextensionsv1.CustomResourceDefinition
@@ -213,7 +214,7 @@ func readYAMLStrict(path string, into any) error {
 		return err
 	}
 	if err := yaml.UnmarshalStrict(data, into); err != nil {
-		return &Error{File: path, Msg: fmt.Sprintf("%v", oneLine(err.Error()))}
+		return &Error{File: path, Msg: oneLine(err.Error())}
 	}
 	return nil
 }
@@ -253,13 +254,13 @@ func (e *Engine) suiteResponses(ctx context.Context, objects []input.Object, op 
 	for _, o := range objects {
 		// the object as suiteResources read it: namespaced or not as the CLI decides
 		u := &unstructured.Unstructured{Object: runtime.DeepCopyJSON(o.Object)}
-		gvk := u.GroupVersionKind()
-		gvr, _ := meta.UnsafeGuessKindToResource(gvk)
-		operation, object, oldObject := processor.AdmissionRequestShape(op, u)
-		req := celengine.Request(libs.NewFakeContextProvider(), gvk, gvr, "", u.GetName(), u.GetNamespace(),
-			operation, user, object, oldObject, false, nil)
 		out[o.ID] = map[string]*Response{}
 		if env.cluster == nil {
+			gvk := u.GroupVersionKind()
+			gvr, _ := meta.UnsafeGuessKindToResource(gvk)
+			operation, object, oldObject := processor.AdmissionRequestShape(op, u)
+			req := celengine.Request(libs.NewFakeContextProvider(), gvk, gvr, "", u.GetName(), u.GetNamespace(),
+				operation, user, object, oldObject, false, nil)
 			resp, err := eng.Handle(ctx, req, nil)
 			if err != nil {
 				return nil, fmt.Errorf("%s: Kyverno: %w", o.ID, err)
@@ -299,15 +300,6 @@ func (e *Engine) suiteResponses(ctx context.Context, objects []input.Object, op 
 	return out, nil
 }
 
-func (e *Engine) isPayloadPolicy(name string) bool {
-	for _, p := range e.payloadPolicies {
-		if p.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
 // payloadResponses evaluates a suite's JSON, HTTP and Envoy payloads with the
 // Kyverno CLI's processors, as kyverno test does, and records the responses
 // in byKey under each payload's name (the JSON payload's name as the suite
@@ -342,11 +334,11 @@ func (e *Engine) payloadResponses(dir string, s *clitest.Test, env *suiteEnv, by
 		}
 		data, err := payload.Load(path)
 		if err != nil {
-			return nil, &Error{File: path, Msg: fmt.Sprintf("%v", oneLine(err.Error()))}
+			return nil, &Error{File: path, Msg: oneLine(err.Error())}
 		}
 		m, ok := data.(map[string]any)
 		if !ok {
-			return nil, &Error{File: path, Msg: fmt.Sprintf("a JSON payload must be an object")}
+			return nil, &Error{File: path, Msg: "a JSON payload must be an object"}
 		}
 		pp := processor.PolicyProcessor{
 			Store: env.store, ValidatingPolicies: append(append([]policiesv1beta1.ValidatingPolicyLike{}, e.vpols...), json...),
@@ -389,7 +381,7 @@ func authzPayload[R any](path string, load func(string) (R, error), apply func(R
 	}
 	req, err := load(path)
 	if err != nil {
-		return nil, &Error{File: path, Msg: fmt.Sprintf("%v", oneLine(err.Error()))}
+		return nil, &Error{File: path, Msg: oneLine(err.Error())}
 	}
 	resps, err := apply(req)
 	if err != nil {

@@ -78,7 +78,7 @@ func Load(ctx context.Context, dirs []string) (*Engine, error) {
 			}
 			pq, err := rego.New(rego.Compiler(compiler), rego.Query(ref), rego.StrictBuiltinErrors(true)).PrepareForEval(ctx)
 			if err != nil {
-				return nil, &Error{File: p.File, Line: p.Line, Msg: fmt.Sprintf("%v", err)}
+				return nil, &Error{File: p.File, Line: p.Line, Msg: err.Error()}
 			}
 			e.queries = append(e.queries, query{policy: i, level: level, pq: pq})
 		}
@@ -114,7 +114,7 @@ func ParseDirs(dirs []string, withTests bool) (map[string]*ast.Module, error) {
 				_, err = limits.Regular(path)
 			}
 			if err != nil {
-				return &Error{File: filepath.ToSlash(path), Msg: fmt.Sprintf("%v", unwrap(err))}
+				return &Error{File: filepath.ToSlash(path), Msg: unwrap(err).Error()}
 			}
 			return nil
 		})

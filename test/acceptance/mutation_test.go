@@ -154,7 +154,8 @@ func TestMutations(t *testing.T) {
 }
 
 // projectCopy copies the platform (stacks/ and charts/) into a temporary
-// directory.
+// directory, without hidden directories (a developer's .terraform, with its
+// provider binaries, has no place in the copy).
 func projectCopy(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()

@@ -56,5 +56,8 @@ context(o) := o.release.region if {
 	o.release.chart
 } else := ""
 
+# key(o) names an object in the input: its context, namespace and name.
+key(o) := [context(o), namespace(o), o.object.metadata.name]
+
 # labels(o) are the object's labels.
 labels(o) := object.get(o.object.metadata, "labels", {})

@@ -34,22 +34,20 @@ exposed := [[k8s.context(route), ns, ref.name, route] |
 attached_to_gateway(route) if {
 	some ref in object.get(route.object.spec, "parentRefs", [])
 	object.get(ref, "kind", "Gateway") == "Gateway"
-	some g in k8s.objects("Gateway")
-	g.object.metadata.name == ref.name
-	k8s.namespace(g) == object.get(ref, "namespace", k8s.namespace(route))
-	k8s.context(g) == k8s.context(route)
+	[k8s.context(route), object.get(ref, "namespace", k8s.namespace(route)), ref.name] in gateways
 }
+
+gateways := {k8s.key(g) | some g in k8s.objects("Gateway")}
 
 # protected(context, ns, service): a GCPBackendPolicy there targets the
 # Service and names a Cloud Armor policy.
-protected(context, ns, service) if {
+protected(context, ns, service) if [context, ns, service] in protected_services
+
+protected_services := {[k8s.context(o), k8s.namespace(o), target.name] |
 	some o in backend_policies
-	k8s.context(o) == context
-	k8s.namespace(o) == ns
 	target := o.object.spec.targetRef
 	object.get(target, "kind", "") == "Service"
 	object.get(target, "group", "") == ""
-	target.name == service
 }
 
 deny contains result if {

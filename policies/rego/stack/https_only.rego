@@ -16,14 +16,18 @@ import data.guard.lib.kubernetes as k8s
 
 # gateway(route, ref) is the Gateway a route's parentRef names, in the same
 # cluster (release region) and namespace.
-gateway(route, ref) := g if {
+gateway(route, ref) := gateways[[k8s.context(route), object.get(ref, "namespace", k8s.namespace(route)), ref.name]][_] if {
 	object.get(ref, "kind", "Gateway") == "Gateway"
-	ns := object.get(ref, "namespace", k8s.namespace(route))
-	some g in k8s.objects("Gateway")
-	g.object.metadata.name == ref.name
-	k8s.namespace(g) == ns
-	k8s.context(g) == k8s.context(route)
 }
+
+# gateways are the Gateways by key (a manifest may come twice). The inner
+# comprehension closes over k alone, so OPA indexes it: no scan per route.
+gateways := {k: [g | some g in all_gateways; k8s.key(g) == k] |
+	some o in all_gateways
+	k := k8s.key(o)
+}
+
+all_gateways := k8s.objects("Gateway")
 
 # attached(ref, listener): the parentRef attaches to the listener.
 attached(ref, listener) if {

@@ -376,7 +376,7 @@ var exceptionPolicies = []finding.Policy{{
 }, {
 	ID: "EXC-002", Engine: EngineName, Name: "unused-exception", Severity: finding.Low, Controls: []string{},
 	Title:       "Every PolicyException matches something",
-	Description: "An exception that matched no resource in this check may be stale (or apply only to resources checked elsewhere).",
+	Description: "An exception that matched no resource in this check, though the check held objects in a namespace its conditions allow, may be stale (or apply only to resources checked elsewhere).",
 	Remediation: "Remove the exception if nothing needs it any more.",
 }}
 
@@ -492,10 +492,8 @@ func (e *Engine) vapFindings(o input.Object, vaps []*engineapi.ValidatingAdmissi
 	attrs := admission.NewAttributesRecord(u, nil, gvk, u.GetNamespace(), u.GetName(), gvr, "", admission.Create, nil, false,
 		admissionpolicy.ResolveUser(&authenticationv1.UserInfo{}))
 	var nsObject runtime.Object = &corev1.Namespace{}
-	if ns, ok := namespaces[u.GetNamespace()]; ok {
-		nsObject = ns
-	} else if u.GetNamespace() != "" {
-		nsObject = &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: u.GetNamespace()}}
+	if u.GetNamespace() != "" {
+		nsObject = namespaceOrBare(namespaces, u.GetNamespace())
 	}
 	matcher := matching.NewMatcher()
 	var out []finding.Finding
@@ -567,15 +565,30 @@ func (e *Engine) Finish(in *input.Input, adm *Admission, regoFindings []finding.
 	if len(e.policies) == 0 {
 		return nil, nil
 	}
-	return append(adm.findings, e.exceptionFindings(adm.used)...), nil
+	return append(adm.findings, e.exceptionFindings(in, adm.used)...), nil
 }
 
 // namespaceLabels are the labels of the namespace o lands in, if the input has it.
 func namespaceLabels(namespaces map[string]*corev1.Namespace, o input.Object) map[string]string {
-	if n, ok := namespaces[admittedNamespace(o)]; ok {
-		return n.Labels
+	if ns := admittedNamespace(o); ns != "" {
+		return namespaceOrBare(namespaces, ns).Labels
 	}
 	return nil
+}
+
+// namespaceOrBare is the named namespace of the input or, when the input has
+// no manifest for it, the namespace as the cluster has it at the least: with
+// the name label the API server sets on every namespace (so that selectors
+// on kubernetes.io/metadata.name, like the pod policies' list of system
+// namespaces, match as they do at admission).
+func namespaceOrBare(namespaces map[string]*corev1.Namespace, name string) *corev1.Namespace {
+	if ns, ok := namespaces[name]; ok {
+		return ns
+	}
+	if name == "" {
+		return nil
+	}
+	return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"kubernetes.io/metadata.name": name}}}
 }
 
 func (e *Engine) legacyFindings(o input.Object, resps []engineapi.EngineResponse) []finding.Finding {
@@ -602,7 +615,7 @@ func (e *Engine) admit(ctx context.Context, objects []input.Object, namespaces f
 		eng, ok := byContext[key]
 		if !ok {
 			nsByName := namespaces(o)
-			eng = vpolengine.NewEngine(e.provider, func(name string) *corev1.Namespace { return nsByName[name] }, matching.NewMatcher())
+			eng = vpolengine.NewEngine(e.provider, func(name string) *corev1.Namespace { return namespaceOrBare(nsByName, name) }, matching.NewMatcher())
 			byContext[key] = eng
 		}
 		resp, err := eng.Handle(ctx, admissionRequest(o), nil)
@@ -616,7 +629,7 @@ func (e *Engine) admit(ctx context.Context, objects []input.Object, namespaces f
 
 // exceptionFindings reports expired exceptions (they fail the run, so the
 // file is removed before anyone relies on it) and those that matched nothing.
-func (e *Engine) exceptionFindings(used map[string]bool) []finding.Finding {
+func (e *Engine) exceptionFindings(in *input.Input, used map[string]bool) []finding.Finding {
 	var out []finding.Finding
 	for _, x := range e.exceptions {
 		key := x.Namespace + "/" + x.Name
@@ -627,7 +640,7 @@ func (e *Engine) exceptionFindings(used map[string]bool) []finding.Finding {
 		case x.Expired(e.now):
 			p, lvl = e.byName["expired-exception"], finding.Deny
 			msg = fmt.Sprintf("PolicyException %s (owner %s) expired on %s and no longer applies; remove it", key, x.Owner, x.ExpiresAt.UTC().Format(time.DateOnly))
-		case !used[key]:
+		case !used[key] && x.inScope(in):
 			p = e.byName["unused-exception"]
 			msg = fmt.Sprintf("PolicyException %s (owner %s, expires %s) matched no resource in this check", key, x.Owner, x.ExpiresAt.UTC().Format(time.DateOnly))
 		default:

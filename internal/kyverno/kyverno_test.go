@@ -125,7 +125,9 @@ func TestNamespaceSelectorFromInput(t *testing.T) {
 		{"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n    pod-security.kubernetes.io/enforce: restricted\n    pod-security.kubernetes.io/audit: restricted\n    pod-security.kubernetes.io/warn: restricted\n", 1},
 		// Baseline forbids privileged containers too (as Pod Security Admission does).
 		{"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n    pod-security.kubernetes.io/audit: baseline\n    pod-security.kubernetes.io/warn: baseline\n", 1},
-		{"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n    pod-security.kubernetes.io/enforce: privileged\n", 0},
+		// Fail closed: a namespace that enforces nothing (or privileged) gets
+		// restricted from the policy, though Pod Security Admission admits.
+		{"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n    pod-security.kubernetes.io/enforce: privileged\n", 1},
 	}
 	for _, tt := range tests {
 		fs, err := e.Evaluate(context.Background(), manifest(t, tt.namespace+"---"+privilegedDeployment), nil)
@@ -137,7 +139,7 @@ func TestNamespaceSelectorFromInput(t *testing.T) {
 			t.Errorf("namespace %q: %d K8S-001 findings, want %d: %+v", tt.namespace, len(got), tt.want, got)
 		}
 		for _, f := range got {
-			if f.Resource != "Deployment/team/web" || f.Line != 10 || !strings.Contains(f.Message, "Privileged containers are forbidden") {
+			if f.Resource != "Deployment/team/web" || f.Line != strings.Count(tt.namespace, "\n")+2 || !strings.Contains(f.Message, "Privileged containers are forbidden") {
 				t.Errorf("finding %+v", f)
 			}
 		}
@@ -153,18 +155,24 @@ func TestExceptions(t *testing.T) {
 		}
 		os.WriteFile(filepath.Join(exceptions, f), data, 0o644)
 	}
-	in := loadInput(t, "testdata/kyverno/workloads")
+	workloads := loadInput(t, "testdata/kyverno/workloads")
+	withBatch := loadInput(t, "testdata/kyverno/workloads", "testdata/kyverno/batch")
 	tests := []struct {
 		now                 string
+		in                  *input.Input
 		waived, volumeDeny  int
 		expired, unusedWarn int
 	}{
-		// the migration job's volume is excepted; the batch exception matches nothing
-		{"2026-12-01", 1, 0, 0, 1},
+		// the migration job's volume is excepted; the batch exception matches
+		// nothing, and nothing in the check lands in its namespace: not stale
+		{"2026-12-01", workloads, 1, 0, 0, 0},
+		// with something in namespace batch, matching nothing makes it stale
+		{"2026-12-01", withBatch, 1, 0, 0, 1},
 		// after both expire, neither applies: the volume fails, and both files must go
-		{"2027-07-01", 0, 1, 2, 0},
+		{"2027-07-01", workloads, 0, 1, 2, 0},
 	}
 	for _, tt := range tests {
+		in := tt.in
 		e, err := Load([]string{policyDir, exceptions}, day(tt.now))
 		if err != nil {
 			t.Fatal(err)
@@ -183,6 +191,8 @@ func TestExceptions(t *testing.T) {
 				}
 			case f.PolicyID == "K8S-004" && f.Fails(finding.Low):
 				volumeDeny++
+			case f.PolicyID == "EXC-001" && strings.Contains(f.File, "/kyverno/exceptions/"):
+				// the repository's own exceptions expire too
 			case f.PolicyID == "EXC-001" && f.Fails(finding.Low):
 				expired++
 			case f.PolicyID == "EXC-002" && f.Level == finding.Warn:

@@ -11,10 +11,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"sigs.k8s.io/yaml"
 )
 
 // root is the repository root: every command runs there, as in CI.
@@ -516,7 +518,7 @@ func TestCISCoverageInSync(t *testing.T) {
 func TestPolicyDocsInSync(t *testing.T) {
 	policies, doc := policiesAndDocs(t)
 	rows := map[string]string{}
-	policyTable, _, _ := strings.Cut(string(doc), "\n## CIS GKE Benchmark")
+	policyTable, _, _ := strings.Cut(string(doc), "\n## ")
 	for _, line := range strings.Split(policyTable, "\n") {
 		if strings.HasPrefix(line, "| ") && !strings.HasPrefix(line, "| ID ") {
 			id := strings.TrimSpace(strings.Split(line, "|")[1])
@@ -536,6 +538,77 @@ func TestPolicyDocsInSync(t *testing.T) {
 	}
 	if len(policies) < 36 {
 		t.Errorf("%d policies", len(policies))
+	}
+}
+
+// The pod policies fail closed: each selects every namespace but the
+// reviewed system namespaces that docs/policies.md lists with the reason.
+func TestPodPoliciesShareTheReviewedSystemNamespaces(t *testing.T) {
+	_, doc := policiesAndDocs(t)
+	_, section, found := strings.Cut(string(doc), "\n## Where the pod policies apply")
+	if !found {
+		t.Fatal("docs/policies.md has no section on where the pod policies apply")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	var reviewed []string
+	for _, line := range strings.Split(section, "\n") {
+		if cells := strings.Split(line, "|"); len(cells) > 3 && !strings.Contains(line, "---") && !strings.Contains(line, "| Namespace |") {
+			reviewed = append(reviewed, strings.Split(strings.TrimSpace(cells[1]), ", ")...)
+		}
+	}
+	slices.Sort(reviewed)
+	files, err := filepath.Glob(filepath.Join(root, "policies/kyverno/*/policy.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	podPolicies := 0
+	for _, f := range files {
+		var p struct {
+			Metadata struct{ Name string }
+			Spec     struct {
+				MatchConstraints struct {
+					ResourceRules     []struct{ Resources []string }
+					NamespaceSelector struct {
+						MatchLabels      map[string]string
+						MatchExpressions []struct {
+							Key, Operator string
+							Values        []string
+						}
+					}
+				}
+			}
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := yaml.Unmarshal(data, &p); err != nil {
+			t.Fatal(err)
+		}
+		mc := p.Spec.MatchConstraints
+		if len(mc.ResourceRules) == 0 || !slices.Contains(mc.ResourceRules[0].Resources, "pods") {
+			continue
+		}
+		podPolicies++
+		sel := mc.NamespaceSelector
+		if p.Metadata.Name == "disallow-default-namespace" {
+			if len(sel.MatchLabels) != 1 || sel.MatchLabels["kubernetes.io/metadata.name"] != "default" {
+				t.Errorf("%s: selects %+v, want the default namespace", f, sel)
+			}
+			continue
+		}
+		if len(sel.MatchLabels) != 0 || len(sel.MatchExpressions) != 1 {
+			t.Errorf("%s: namespaceSelector %+v, want one NotIn on kubernetes.io/metadata.name", f, sel)
+			continue
+		}
+		e := sel.MatchExpressions[0]
+		got := slices.Sorted(slices.Values(e.Values))
+		if e.Key != "kubernetes.io/metadata.name" || e.Operator != "NotIn" || !slices.Equal(got, reviewed) {
+			t.Errorf("%s: namespaceSelector %s %s %v, want kubernetes.io/metadata.name NotIn %v (docs/policies.md)", f, e.Key, e.Operator, got, reviewed)
+		}
+	}
+	if podPolicies < 6 || len(reviewed) < 5 {
+		t.Errorf("%d pod policies, %d reviewed namespaces", podPolicies, len(reviewed))
 	}
 }
 

@@ -26,8 +26,10 @@ import (
 const PodSecurity = "PodSecurity"
 
 // podSecurityPolicies are guard's policies that predict Pod Security
-// Admission: a Pod they deny is denied by PSA (which runs before any
-// webhook), a workload they deny gets PSA's "would violate" warning.
+// Admission where a namespace enforces a level: a Pod they deny there is
+// denied by PSA (which runs before any webhook), a workload they deny gets
+// PSA's "would violate" warning. Elsewhere they apply restricted while PSA
+// enforces nothing (fail closed), so their denial is theirs alone.
 var podSecurityPolicies = map[string]bool{"restricted-pod-security": true, "baseline-pod-security": true}
 
 // Subject is one object submitted to both sides.
@@ -215,11 +217,16 @@ func Check(guard, root, policyDir, workDir string, namespaces []*unstructured.Un
 			}
 			denies[f.Resource][names[f.Policy]] = true
 		}
+		enforced := enforcedNamespaces(objs)
 		for _, i := range groups[group] {
 			var g GuardVerdict
+			ns := rows[i].Subject.Object.GetNamespace()
+			if ns == "" {
+				ns = "default"
+			}
 			for name := range denies[rows[i].Name] {
 				g.Denies = append(g.Denies, name)
-				g.PodSecurity = g.PodSecurity || podSecurityPolicies[name]
+				g.PodSecurity = g.PodSecurity || podSecurityPolicies[name] && enforced[ns]
 			}
 			sort.Strings(g.Denies)
 			rows[i].Guard = g
@@ -227,6 +234,18 @@ func Check(guard, root, policyDir, workDir string, namespaces []*unstructured.Un
 		}
 	}
 	return nil
+}
+
+// enforcedNamespaces are the namespaces among objs whose
+// pod-security.kubernetes.io/enforce label names a level PSA denies by.
+func enforcedNamespaces(objs []*unstructured.Unstructured) map[string]bool {
+	out := map[string]bool{}
+	for _, o := range objs {
+		if level := o.GetLabels()["pod-security.kubernetes.io/enforce"]; o.GetKind() == "Namespace" && (level == "baseline" || level == "restricted") {
+			out[o.GetName()] = true
+		}
+	}
+	return out
 }
 
 func dropNamespace(objs []*unstructured.Unstructured, name string) []*unstructured.Unstructured {

@@ -14,6 +14,9 @@ type variant struct {
 	// mutate changes the pod spec (or, with namespace set, the namespace).
 	mutate    func(pod map[string]any)
 	namespace map[string]string
+	// into, if set, is the namespace the Deployment goes to instead of the
+	// chart's (the fail-closed scope of the pod policies).
+	into string
 }
 
 // firstContainer is the pod spec's first container.
@@ -55,7 +58,20 @@ const (
 	limits       = "require-requests-limits"
 	token        = "disallow-service-account-token"
 	namespacePSS = "namespace-pod-security"
+	defaultNS    = "disallow-default-namespace"
+
+	// unlabelledNamespace enforces no Pod Security level: Pod Security
+	// Admission admits anything there, the pod policies do not.
+	unlabelledNamespace = "v-scope-unlabelled"
 )
+
+// privilegedNginx is the example: a privileged Docker Hub image by
+// its latest tag.
+func privilegedNginx(p map[string]any) {
+	firstContainer(p)["image"] = "docker.io/library/nginx:latest"
+	containerSecurity(p)["privileged"] = true
+	containerSecurity(p)["allowPrivilegeEscalation"] = true
+}
 
 // variants cover each policy's rules and each Pod Security control that
 // the restricted profile (or baseline, which it includes) checks.
@@ -142,12 +158,28 @@ var variants = []variant{
 	{name: "token-mounted", deniedBy: token, mutate: func(p map[string]any) {
 		p["automountServiceAccountToken"] = true
 	}},
+	// Fail-closed scope: every namespace but the reviewed system ones.
+	{name: "in-default", deniedBy: defaultNS, into: "default", mutate: func(map[string]any) {}},
+	{name: "privileged-nginx-in-default", deniedBy: restricted, into: "default", mutate: privilegedNginx},
+	{name: "privileged-nginx-unlabelled-namespace", deniedBy: restricted, into: unlabelledNamespace, mutate: privilegedNginx},
+	// Admitted on both sides: Kyverno never sees kube-system, and Pod
+	// Security Admission enforces nothing there.
+	{name: "privileged-nginx-in-kube-system", into: "kube-system", mutate: privilegedNginx},
 	{name: "namespace-unlabelled", deniedBy: namespacePSS, namespace: map[string]string{}},
 	{name: "namespace-baseline", deniedBy: namespacePSS, namespace: map[string]string{
 		"pod-security.kubernetes.io/enforce": "baseline",
 		"pod-security.kubernetes.io/audit":   "restricted",
 		"pod-security.kubernetes.io/warn":    "restricted",
 	}},
+}
+
+// VariantNamespaces are the namespaces the variants land in besides the
+// chart's: the cluster creates them before its policies, which would deny
+// a namespace that enforces no Pod Security level.
+func VariantNamespaces() []*unstructured.Unstructured {
+	ns := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace"}}
+	ns.SetName(unlabelledNamespace)
+	return []*unstructured.Unstructured{ns}
 }
 
 // VariantSubjects generates, from the chart's Deployment, one violating
@@ -174,6 +206,9 @@ func VariantSubjects(chart []Subject) ([]Subject, error) {
 		}
 		d := deployment.DeepCopy()
 		d.SetName("v-" + v.name)
+		if v.into != "" {
+			d.SetNamespace(v.into)
+		}
 		pod, _, _ := unstructured.NestedMap(d.Object, "spec", "template", "spec")
 		v.mutate(pod)
 		if err := unstructured.SetNestedMap(d.Object, pod, "spec", "template", "spec"); err != nil {

@@ -45,6 +45,9 @@ type Policy struct {
 	Remediation string   `json:"remediation,omitempty"`
 	Severity    Severity `json:"severity"`
 	Controls    []string `json:"controls"`
+	// Peers are the ids other scanners give the same check (Trivy's AVD-*),
+	// so users moving from them find theirs.
+	Peers []string `json:"peers,omitempty"`
 	// Name is how the engine knows it: the Rego package ("data.guard.terraform.gke_private").
 	Name string `json:"name"`
 	File string `json:"file"`

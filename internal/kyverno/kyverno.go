@@ -39,6 +39,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/admission"
 
@@ -60,6 +61,7 @@ const (
 	annotationDescription = "policies.kyverno.io/description"
 	annotationSeverity    = "policies.kyverno.io/severity"
 	annotationControls    = "policies.kyverno.io/controls"
+	annotationPeers       = "guard.acme.example/peers"
 	annotationCategory    = "policies.kyverno.io/category"
 )
 
@@ -102,8 +104,10 @@ type Engine struct {
 	// regoExceptions are the exceptions that name Rego policies.
 	regoExceptions []*regoException
 	// selectNamespaces are the policies that select namespaces by label:
-	// they need the objects' Namespace manifests to judge as the cluster does.
-	selectNamespaces []string
+	// they need the objects' Namespace manifests to judge as the cluster does;
+	// selectedResources are the resources (plural, "*" for any) they match.
+	selectNamespaces  []string
+	selectedResources map[string]bool
 	// vpols and celExceptions are what the provider compiled, for a suite
 	// that needs them evaluated by the Kyverno CLI's processor (see suiteenv.go).
 	vpols         []policiesv1beta1.ValidatingPolicyLike
@@ -169,6 +173,14 @@ func build(docs []document, now time.Time) (*Engine, error) {
 				if mc := vp.Spec.MatchConstraints; mc != nil && mc.NamespaceSelector != nil &&
 					(len(mc.NamespaceSelector.MatchLabels) > 0 || len(mc.NamespaceSelector.MatchExpressions) > 0) {
 					e.selectNamespaces = append(e.selectNamespaces, vp.Name)
+					for _, rule := range mc.ResourceRules {
+						for _, r := range rule.Resources {
+							if e.selectedResources == nil {
+								e.selectedResources = map[string]bool{}
+							}
+							e.selectedResources[r] = true
+						}
+					}
 				}
 			case d.group() == "kyverno.io" && (d.kind() == "ClusterPolicy" || d.kind() == "Policy"):
 				var lp kyvernov1.PolicyInterface
@@ -345,6 +357,11 @@ func policyMetadata(kind, name string, ann map[string]string, d document) (findi
 	for _, c := range strings.Split(ann[annotationControls], ",") {
 		if c = strings.TrimSpace(c); c != "" {
 			p.Controls = append(p.Controls, c)
+		}
+	}
+	for _, c := range strings.Split(ann[annotationPeers], ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			p.Peers = append(p.Peers, c)
 		}
 	}
 	if cat := ann[annotationCategory]; cat != "" && p.Description != "" {
@@ -538,7 +555,7 @@ func (e *Engine) missingNamespaces(in *input.Input, namespaces map[string]map[st
 	count := map[string]int{}
 	for _, o := range in.Kubernetes.Objects {
 		ns := admittedNamespace(o)
-		if ns == "" || ns == "default" || o.Kind() == "Namespace" || namespaces[contextOf(o)][ns] != nil {
+		if ns == "" || ns == "default" || o.Kind() == "Namespace" || namespaces[contextOf(o)][ns] != nil || !e.selectsKind(o) {
 			continue
 		}
 		count[ns]++
@@ -554,6 +571,18 @@ func (e *Engine) missingNamespaces(in *input.Input, namespaces map[string]map[st
 	}
 	return notes
 }
+
+// selectsKind says whether a namespace-selecting policy matches objects of
+// o's kind: its resource, or (autogen) a pod controller for a pod policy.
+func (e *Engine) selectsKind(o input.Object) bool {
+	apiVersion, _ := o.Object["apiVersion"].(string)
+	gvr, _ := meta.UnsafeGuessKindToResource(schema.FromAPIVersionAndKind(apiVersion, o.Kind()))
+	return e.selectedResources["*"] || e.selectedResources[gvr.Resource] ||
+		e.selectedResources["pods"] && slices.Contains(podControllers, o.Kind())
+}
+
+// podControllers are the kinds Kyverno's autogen applies pod policies to.
+var podControllers = []string{"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"}
 
 // Finish waives the Rego findings that exceptions name (in place), and
 // returns the admission findings with those about the exceptions themselves

@@ -237,6 +237,13 @@ func policyFromChain(chain ast.AnnotationsRefSet) finding.Policy {
 				}
 			}
 		}
+		if p.Peers == nil {
+			if list, ok := a.Custom["peers"].([]any); ok {
+				for _, c := range list {
+					p.Peers = append(p.Peers, fmt.Sprint(c))
+				}
+			}
+		}
 	}
 	if p.Controls == nil {
 		p.Controls = []string{}

@@ -169,6 +169,10 @@ func sarifRuleFor(p finding.Policy) sarifRule {
 		help += "\n\nControls: " + strings.Join(p.Controls, ", ")
 		fmt.Fprintf(&md, "\n**Controls:** %s\n", strings.Join(p.Controls, ", "))
 	}
+	if len(p.Peers) > 0 {
+		help += "\n\nThe same check elsewhere: " + strings.Join(p.Peers, ", ")
+		fmt.Fprintf(&md, "\n**The same check elsewhere:** %s\n", strings.Join(p.Peers, ", "))
+	}
 	tags := append([]string{"security"}, p.Controls...)
 	return sarifRule{
 		ID: p.ID, Name: ruleName(p.ID),

@@ -451,7 +451,7 @@ func TestGuardTest(t *testing.T) {
 
 type policyInfo struct {
 	ID, Engine, Severity, Title, Remediation string
-	Controls                                 []string
+	Controls, Peers                          []string
 }
 
 // policiesAndDocs are `guard policies` and docs/policies.md.
@@ -527,7 +527,7 @@ func TestPolicyDocsInSync(t *testing.T) {
 	}
 	escape := strings.NewReplacer("|", `\|`).Replace
 	for _, p := range policies {
-		want := fmt.Sprintf("| %s | %s | %s | %s | %s | %s |", p.ID, p.Engine, p.Severity, strings.Join(p.Controls, "; "), escape(p.Title), escape(p.Remediation))
+		want := fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s |", p.ID, p.Engine, p.Severity, strings.Join(p.Controls, "; "), strings.Join(p.Peers, ", "), escape(p.Title), escape(p.Remediation))
 		if rows[p.ID] != want {
 			t.Errorf("docs/policies.md row for %s:\n got %s\nwant %s", p.ID, rows[p.ID], want)
 		}

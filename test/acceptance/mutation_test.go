@@ -66,7 +66,18 @@ var mutations = []mutation{
 	{"bastion-ip-forwarding", "stacks/base/main.tf", `machine_type = "e2-small"`, "machine_type = \"e2-small\"\n  can_ip_forward = true", "VM-001"},
 	// IAM.
 	{"node-sa-extra-role", "stacks/base/main.tf", `"roles/monitoring.viewer",`, "\"roles/monitoring.viewer\",\n    \"roles/storage.admin\",", "IAM-002 IAM-001"},
-	{"owner-to-a-user", "stacks/base/main.tf", "member  = google_service_account.gke_nodes.member\n}", "member  = google_service_account.gke_nodes.member\n}\n\nresource \"google_project_iam_member\" \"owner\" {\n  project = var.project_id\n  role    = \"roles/owner\"\n  member  = \"user:someone@example.com\"\n}", "IAM-001"},
+	{"owner-to-a-user", "stacks/base/main.tf", "member  = google_service_account.gke_nodes.member\n}", "member  = google_service_account.gke_nodes.member\n}\n\nresource \"google_project_iam_member\" \"owner\" {\n  project = var.project_id\n  role    = \"roles/owner\"\n  member  = \"user:someone@example.com\"\n}", "IAM-001 IAM-004"},
+	// What Trivy checks too (the second policy-library issue), one case each.
+	{"firewall-without-source", "stacks/base/main.tf", "  source_ranges           = [local.iap_range]\n  target_service_accounts = [google_service_account.bastion.email]", "  target_service_accounts = [google_service_account.bastion.email]", "NET-001 NET-004"},
+	{"firewall-all-ports", "stacks/base/main.tf", "    ports    = [\"22\"]\n", "", "NET-005"},
+	{"firewall-wide-port-range", "stacks/base/main.tf", "    ports    = [\"22\"]", "    ports    = [\"22\", \"1024-65535\"]", "NET-005"},
+	{"bastion-secure-boot-off", "stacks/base/main.tf", "enable_secure_boot          = true\n    enable_vtpm", "enable_secure_boot          = false\n    enable_vtpm", "VM-001"},
+	{"bastion-default-service-account", "stacks/base/main.tf", "    email  = google_service_account.bastion.email\n    scopes", "    scopes", "VM-001"},
+	{"token-creator-to-a-group", "stacks/base/main.tf", "member  = google_service_account.gke_nodes.member\n}", "member  = google_service_account.gke_nodes.member\n}\n\nresource \"google_project_iam_member\" \"impersonate\" {\n  project = var.project_id\n  role    = \"roles/iam.serviceAccountTokenCreator\"\n  member  = \"group:ops@example.com\"\n}", "IAM-004"},
+	{"node-subnet-no-flow-logs", "stacks/base/modules/region/main.tf", "  log_config {\n    aggregation_interval = \"INTERVAL_5_SEC\"\n    flow_sampling        = 0.5\n    metadata             = \"INCLUDE_ALL_METADATA\"\n  }\n}\n\n# The regional", "}\n\n# The regional", "NET-006"},
+	{"node-subnet-no-private-google-access", "stacks/base/modules/region/main.tf", "ip_cidr_range            = var.cidrs.nodes\n  private_ip_google_access = true", "ip_cidr_range            = var.cidrs.nodes\n  private_ip_google_access = false", "NET-006"},
+	{"dnssec-rsasha1", "stacks/base/main.tf", "    state = \"on\"\n", "    state = \"on\"\n    default_key_specs {\n      algorithm  = \"rsasha1\"\n      key_length = 2048\n      key_type   = \"keySigning\"\n    }\n", "EDGE-003"},
+	{"cloud-monitoring-off", "stacks/base/modules/region/main.tf", "enable_legacy_abac    = false", "enable_legacy_abac    = false\n  monitoring_service    = \"none\"", "GKE-019"},
 	// The app chart (both regions).
 	{"privileged-container", "charts/app/templates/deployment.yaml", "privileged: false", "privileged: true", "K8S-001"},
 	{"root-container", "charts/app/templates/deployment.yaml", "            runAsNonRoot: true\n            privileged: false", "            runAsNonRoot: false\n            privileged: false", "K8S-001"},

@@ -63,6 +63,19 @@ value(r, path, fallback) := v if {
 	v != null
 } else := fallback
 
+# firewall_sources(r) are the source ranges an ingress firewall rule admits:
+# its source_ranges or, when it names no source at all (no ranges, tags or
+# service accounts, none unknown), 0.0.0.0/0 as GCP applies then.
+firewall_sources(r) := ranges if {
+	ranges := value(r, ["source_ranges"], [])
+	count(ranges) > 0
+} else := ["0.0.0.0/0"] if {
+	every field in ["source_ranges", "source_tags", "source_service_accounts"] {
+		count(value(r, [field], [])) == 0
+		not unknown_within(r, [field])
+	}
+} else := []
+
 # region(r) names the region a resource belongs to: the key of its module
 # instance ("primary"), else its location or region attribute.
 region(r) := key if {

@@ -27,14 +27,14 @@ opens(allow, _) if {
 opens(allow, port) if {
 	lower(allow.protocol) == "tcp"
 	some p in allow.ports
-	not contains(p, "-")
+	regex.match(`^[0-9]+$`, p)
 	to_number(p) == port
 }
 
 opens(allow, port) if {
 	lower(allow.protocol) == "tcp"
 	some p in allow.ports
-	contains(p, "-")
+	regex.match(`^[0-9]+-[0-9]+$`, p)
 	[low, high] := split(p, "-")
 	to_number(low) <= port
 	port <= to_number(high)
@@ -47,7 +47,7 @@ deny contains result if {
 	some allow in tf.value(r, ["allow"], [])
 	some port in admin_ports
 	opens(allow, port)
-	some source in tf.value(r, ["source_ranges"], [])
+	some source in tf.firewall_sources(r)
 	source != iap_range
 	result := {"msg": sprintf("firewall %s opens port %d to %s: admin ports admit IAP's range %s only", [r.address, port, source, iap_range]), "resource": r.id}
 }

@@ -25,3 +25,11 @@ test_disabled_rule_passes if {
 	r := t.resource("google_compute_firewall", "f", {"direction": "INGRESS", "disabled": true, "source_ranges": ["0.0.0.0/0"], "allow": ssh})
 	count(policy.deny) == 0 with input as t.terraform([r])
 }
+
+test_ssh_rule_without_any_source_fails if {
+	count(policy.deny) == 1 with input as t.terraform([t.resource("google_compute_firewall", "f", {"direction": "INGRESS", "allow": [{"protocol": "tcp", "ports": ["22"]}]})])
+}
+
+test_ssh_rule_from_tagged_sources_passes if {
+	count(policy.deny) == 0 with input as t.terraform([t.resource("google_compute_firewall", "f", {"direction": "INGRESS", "allow": [{"protocol": "tcp", "ports": ["22"]}], "source_tags": ["bastion-clients"]})])
+}

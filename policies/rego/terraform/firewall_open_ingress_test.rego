@@ -31,3 +31,24 @@ test_range_with_unknown_element_warns if {
 	count(policy.deny) == 0 with input as t.terraform([r])
 	count(policy.warn) == 1 with input as t.terraform([r])
 }
+
+test_no_source_at_all_fails if {
+	count(policy.deny) == 1 with input as rule({"direction": "INGRESS", "allow": [{"protocol": "tcp", "ports": ["443"]}]})
+}
+
+test_unset_direction_without_source_fails if {
+	count(policy.deny) == 1 with input as rule({"allow": [{"protocol": "tcp", "ports": ["443"]}], "source_ranges": []})
+}
+
+test_source_tags_alone_pass if {
+	count(policy.deny) == 0 with input as rule({"direction": "INGRESS", "allow": [{"protocol": "tcp"}], "source_tags": ["lb"]})
+}
+
+test_source_service_accounts_alone_pass if {
+	count(policy.deny) == 0 with input as rule({"direction": "INGRESS", "allow": [{"protocol": "tcp"}], "source_service_accounts": ["a@p.iam.gserviceaccount.com"]})
+}
+
+test_unknown_source_tags_are_not_missing if {
+	r := t.with_unknown(t.resource("google_compute_firewall", "f", {"direction": "INGRESS", "allow": [{"protocol": "tcp"}]}), {"source_tags": true})
+	count(policy.deny) == 0 with input as t.terraform([r])
+}

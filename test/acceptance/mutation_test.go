@@ -78,6 +78,12 @@ var mutations = []mutation{
 	{"node-subnet-no-private-google-access", "stacks/base/modules/region/main.tf", "ip_cidr_range            = var.cidrs.nodes\n  private_ip_google_access = true", "ip_cidr_range            = var.cidrs.nodes\n  private_ip_google_access = false", "NET-006"},
 	{"dnssec-rsasha1", "stacks/base/main.tf", "    state = \"on\"\n", "    state = \"on\"\n    default_key_specs {\n      algorithm  = \"rsasha1\"\n      key_length = 2048\n      key_type   = \"keySigning\"\n    }\n", "EDGE-003"},
 	{"cloud-monitoring-off", "stacks/base/modules/region/main.tf", "enable_legacy_abac    = false", "enable_legacy_abac    = false\n  monitoring_service    = \"none\"", "GKE-019"},
+	{"writable-root-filesystem", "charts/app/templates/deployment.yaml", "readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false", "K8S-008"},
+	{"service-load-balancer", "charts/app/templates/service.yaml", "type: ClusterIP", "type: LoadBalancer", "K8S-009"},
+	{"service-node-port", "charts/app/templates/service.yaml", "type: ClusterIP", "type: NodePort", "K8S-009"},
+	{"service-external-ips", "charts/app/templates/service.yaml", "type: ClusterIP", "type: ClusterIP\n  externalIPs: [203.0.113.10]", "K8S-009"},
+	{"password-in-configmap", "charts/app/templates/serviceaccount.yaml", "automountServiceAccountToken: false", "automountServiceAccountToken: false\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-settings\ndata:\n  DB_PASSWORD: hunter2", "K8S-010"},
+	{"app-bound-to-edit", "charts/app/templates/serviceaccount.yaml", "automountServiceAccountToken: false", "automountServiceAccountToken: false\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: app-edit\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: edit\nsubjects:\n  - kind: ServiceAccount\n    name: {{ .Values.serviceAccount.name }}", "RBAC-001"},
 	// The app chart (both regions).
 	{"privileged-container", "charts/app/templates/deployment.yaml", "privileged: false", "privileged: true", "K8S-001"},
 	{"root-container", "charts/app/templates/deployment.yaml", "            runAsNonRoot: true\n            privileged: false", "            runAsNonRoot: false\n            privileged: false", "K8S-001"},
@@ -92,7 +98,7 @@ var mutations = []mutation{
 	// Fail-closed scope: the pod policies reach every namespace but the
 	// reviewed system ones, and nothing runs in default.
 	{"deployment-in-default", "charts/app/templates/deployment.yaml", "kind: Deployment\nmetadata:\n", "kind: Deployment\nmetadata:\n  namespace: default\n", "K8S-007 STK-004"},
-	{"privileged-nginx-in-default", "charts/app/templates/serviceaccount.yaml", "automountServiceAccountToken: false", "automountServiceAccountToken: false\n" + privilegedNginx("default"), "K8S-001 K8S-002 K8S-003 K8S-005 K8S-007 STK-002 STK-004"},
+	{"privileged-nginx-in-default", "charts/app/templates/serviceaccount.yaml", "automountServiceAccountToken: false", "automountServiceAccountToken: false\n" + privilegedNginx("default"), "K8S-001 K8S-002 K8S-003 K8S-005 K8S-007 K8S-008 STK-002 STK-004"},
 	{"privileged-nginx-in-monitoring", "charts/app/templates/serviceaccount.yaml", "automountServiceAccountToken: false", "automountServiceAccountToken: false\n" + privilegedNginx("monitoring"), "K8S-001"},
 	{"namespace-baseline", "charts/app/templates/namespace.yaml", "pod-security.kubernetes.io/enforce: restricted", "pod-security.kubernetes.io/enforce: baseline", "K8S-006 STK-004"},
 	// (values.schema.json already refuses such values: the template is changed.)

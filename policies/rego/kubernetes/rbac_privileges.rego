@@ -1,0 +1,93 @@
+# METADATA
+# title: No cluster-admin, wildcard or secrets access for subjects outside the system
+# description: |
+#   A RoleBinding or ClusterRoleBinding gives users, groups or service
+#   accounts outside the system (not system: users and groups, not service
+#   accounts of the reviewed system namespaces) neither cluster-admin, nor
+#   admin or edit (both read and write Secrets), nor a Role or ClusterRole of
+#   the same input whose rules grant every verb or every resource ("*") or
+#   any access to secrets. The binding is what grants: a role nobody outside
+#   the system is bound to is not reported.
+# custom:
+#   id: RBAC-001
+#   severity: HIGH
+#   controls: ["CIS GKE Benchmark v1.6.0 4.1.1", "CIS GKE Benchmark v1.6.0 4.1.2", "CIS GKE Benchmark v1.6.0 4.1.3"]
+#   peers: ["Trivy AVD-KSV-0111", "Trivy AVD-KSV-0044", "Trivy AVD-KSV-0041"]
+#   remediation: Bind a role that lists the resources and verbs the subject needs, without secrets unless it must read one (then name it in resourceNames).
+package guard.kubernetes.rbac_privileges
+
+import data.guard.lib.kubernetes as k8s
+
+# system_namespaces are the reviewed system namespaces of the pod policies
+# (docs/policies.md, "Where the pod policies apply").
+system_namespaces := {"kube-system", "kube-public", "kube-node-lease", "kyverno", "gke-managed-system", "gke-managed-cim", "gke-gmp-system", "gmp-system", "gmp-public"}
+
+# builtin are Kubernetes' own ClusterRoles that grant this much.
+builtin := {
+	"cluster-admin": "every verb on every resource",
+	"admin": "read and write access to secrets",
+	"edit": "read and write access to secrets",
+}
+
+system_subject(s, _) if {
+	s.kind in {"User", "Group"}
+	startswith(s.name, "system:")
+}
+
+system_subject(s, binding) if {
+	s.kind == "ServiceAccount"
+	object.get(s, "namespace", k8s.namespace(binding)) in system_namespaces
+}
+
+# grants(rule) says what a rule grants that this policy forbids.
+grants(rule) := "every verb" if "*" in object.get(rule, "verbs", [])
+
+else := "every resource" if "*" in object.get(rule, "resources", [])
+
+else := sprintf("%v on secrets", [object.get(rule, "verbs", [])]) if "secrets" in object.get(rule, "resources", [])
+
+# role_key names a role as a roleRef finds it: context, kind, namespace
+# ("" for a ClusterRole), name.
+role_key(o) := [k8s.context(o), o.object.kind, k8s.namespace(o), o.object.metadata.name] if o.object.kind == "Role"
+
+role_key(o) := [k8s.context(o), o.object.kind, "", o.object.metadata.name] if o.object.kind == "ClusterRole"
+
+all_roles := array.concat(k8s.objects("Role"), k8s.objects("ClusterRole"))
+
+# forbidden are the grants of each role of the input, by key (indexed once:
+# the inner comprehension closes over k alone).
+forbidden := {k: {g |
+	some r in all_roles
+	role_key(r) == k
+	some rule in object.get(r.object, "rules", [])
+	g := grants(rule)
+} |
+	some o in all_roles
+	k := role_key(o)
+}
+
+deny contains result if {
+	some b in array.concat(k8s.objects("RoleBinding"), k8s.objects("ClusterRoleBinding"))
+	ref := b.object.roleRef
+	some s in object.get(b.object, "subjects", [])
+	not system_subject(s, b)
+	some what in granted(b, ref)
+	result := {
+		"msg": sprintf("%s %s binds %s %s to %s %s, which grants %s", [b.object.kind, b.object.metadata.name, s.kind, s.name, ref.kind, ref.name, what]),
+		"resource": b.id,
+	}
+}
+
+granted(_, ref) := {builtin[ref.name]} if {
+	ref.kind == "ClusterRole"
+	builtin[ref.name]
+}
+
+granted(b, ref) := forbidden[[k8s.context(b), ref.kind, ns, ref.name]] if {
+	not builtin[ref.name]
+	ns := ref_namespace(b, ref)
+}
+
+ref_namespace(b, ref) := k8s.namespace(b) if ref.kind == "Role"
+
+ref_namespace(_, ref) := "" if ref.kind == "ClusterRole"

@@ -1,0 +1,84 @@
+package guard.kubernetes.rbac_privileges_test
+
+import data.guard.kubernetes.rbac_privileges as policy
+import data.guard.lib.testing as t
+
+objects(manifests) := {"kubernetes": {"objects": [t.k8s_object(m, "") | some m in manifests]}}
+
+binding(kind, ns, role_kind, role, subjects) := object.union(
+	{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": {"name": "b"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": role}, "subjects": subjects},
+	namespaced(ns),
+)
+
+namespaced(ns) := {"metadata": {"name": "b", "namespace": ns}} if ns != ""
+
+namespaced(ns) := {} if ns == ""
+
+role(kind, ns, name, rules) := object.union({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": {"name": name}, "rules": rules}, {"metadata": object.union({"name": name}, ns_field(ns))})
+
+ns_field(ns) := {"namespace": ns} if ns != ""
+
+ns_field(ns) := {} if ns == ""
+
+jane := [{"kind": "User", "name": "jane@acme.example", "apiGroup": "rbac.authorization.k8s.io"}]
+
+app_sa := [{"kind": "ServiceAccount", "name": "app", "namespace": "app"}]
+
+test_cluster_admin_to_a_user_fails if {
+	count(policy.deny) == 1 with input as objects([binding("ClusterRoleBinding", "", "ClusterRole", "cluster-admin", jane)])
+}
+
+test_cluster_admin_to_system_masters_passes if {
+	count(policy.deny) == 0 with input as objects([binding("ClusterRoleBinding", "", "ClusterRole", "cluster-admin", [{"kind": "Group", "name": "system:masters"}])])
+}
+
+test_cluster_admin_to_a_kube_system_service_account_passes if {
+	count(policy.deny) == 0 with input as objects([binding("ClusterRoleBinding", "", "ClusterRole", "cluster-admin", [{"kind": "ServiceAccount", "name": "x", "namespace": "kube-system"}])])
+}
+
+test_edit_in_a_namespace_fails if {
+	count(policy.deny) == 1 with input as objects([binding("RoleBinding", "app", "ClusterRole", "edit", app_sa)])
+}
+
+test_view_passes if {
+	count(policy.deny) == 0 with input as objects([binding("RoleBinding", "app", "ClusterRole", "view", app_sa)])
+}
+
+test_wildcard_verbs_in_a_role_fail if {
+	count(policy.deny) == 1 with input as objects([
+		role("Role", "app", "r", [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["*"]}]),
+		binding("RoleBinding", "app", "Role", "r", app_sa),
+	])
+}
+
+test_wildcard_resources_in_a_cluster_role_fail if {
+	count(policy.deny) == 1 with input as objects([
+		role("ClusterRole", "", "r", [{"apiGroups": ["apps"], "resources": ["*"], "verbs": ["get"]}]),
+		binding("ClusterRoleBinding", "", "ClusterRole", "r", app_sa),
+	])
+}
+
+test_secrets_read_fails if {
+	count(policy.deny) == 1 with input as objects([
+		role("Role", "app", "r", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]),
+		binding("RoleBinding", "app", "Role", "r", app_sa),
+	])
+}
+
+test_narrow_role_passes if {
+	count(policy.deny) == 0 with input as objects([
+		role("Role", "app", "r", [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}]),
+		binding("RoleBinding", "app", "Role", "r", app_sa),
+	])
+}
+
+test_role_in_another_namespace_is_not_the_one_bound if {
+	count(policy.deny) == 0 with input as objects([
+		role("Role", "other", "r", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]),
+		binding("RoleBinding", "app", "Role", "r", app_sa),
+	])
+}
+
+test_unbound_wide_role_passes if {
+	count(policy.deny) == 0 with input as objects([role("ClusterRole", "", "r", [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}])])
+}

@@ -11,6 +11,7 @@
 #   id: VM-001
 #   severity: HIGH
 #   controls: ["CIS GCP Foundations v3.0.0 4.1", "CIS GCP Foundations v3.0.0 4.3", "CIS GCP Foundations v3.0.0 4.4", "CIS GCP Foundations v3.0.0 4.5", "CIS GCP Foundations v3.0.0 4.6", "CIS GCP Foundations v3.0.0 4.8", "CIS GCP Foundations v3.0.0 4.9"]
+#   peers: ["Trivy AVD-GCP-0031", "Trivy AVD-GCP-0036", "Trivy AVD-GCP-0030", "Trivy AVD-GCP-0032", "Trivy AVD-GCP-0043", "Trivy AVD-GCP-0067", "Trivy AVD-GCP-0044"]
 #   remediation: Remove access_config; set metadata enable-oslogin = "TRUE" and block-project-ssh-keys = "TRUE" (and no serial-port-enable); can_ip_forward = false; shielded_instance_config { enable_secure_boot = true }; a dedicated service_account.
 package guard.terraform.compute_instance_hardening
 

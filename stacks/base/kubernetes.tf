@@ -29,10 +29,11 @@ locals {
 
   monitoring_values = yamlencode({
     grafana = {
+      # null drops kube-prometheus-stack's well-known default password: the
+      # Grafana chart then generates one into the Secret it creates itself
+      # (kube-prometheus-stack-grafana, key admin-password) and keeps it
+      # across upgrades. No Secret is referenced that nothing creates.
       adminPassword = null
-      admin = {
-        existingSecret = "grafana-admin"
-      }
     }
     prometheus = {
       prometheusSpec = {

@@ -126,6 +126,8 @@ module "region" {
   min_nodes            = var.node_pool_min
   max_nodes            = var.node_pool_max
   node_service_account = google_service_account.gke_nodes.email
+  app_hostname         = trimsuffix(local.app_fqdn, ".")
+  dns_zone             = google_dns_managed_zone.public.name
   labels               = local.labels
 }
 

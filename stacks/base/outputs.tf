@@ -26,6 +26,11 @@ output "security_policies" {
   value       = { for role, m in module.region : role => m.security_policy_name }
 }
 
+output "certificates" {
+  description = "Per role: name of the Certificate Manager certificate the app's Gateway serves (the chart derives it from the address name)."
+  value       = { for role, m in module.region : role => m.certificate_name }
+}
+
 output "proxy_only_ranges" {
   description = "Per role: the proxy-only subnet range, which the app's NetworkPolicy admits."
   value       = { for role, c in var.region_cidrs : role => c.proxy_only }

@@ -742,9 +742,22 @@ func TestRegoFindingExcepted(t *testing.T) {
 	}
 }
 
+// predatesSecretsFix is what guard finds in the real base plan only because
+// it was planned (at be48aa1) before the base stack stopped pointing
+// Grafana at a grafana-admin Secret nothing creates (STK-006): both
+// monitoring releases. A plan made again from today's stacks
+// (../shared/stack-plans/README.md) has neither, and TestRealStackPlans then
+// fails until this goes.
+func predatesSecretsFix(policy, resource string) bool {
+	// The resource carries its stack's name when the check has two stacks.
+	resource = strings.TrimPrefix(resource, "base:")
+	return policy == "STK-006" && (resource == "helm_release.monitoring_primary" || resource == "helm_release.monitoring_secondary")
+}
+
 // The real plans of the project's own stacks (testdata/stack-plans, made by
-// OpenTofu with the real providers) pass alone and together; each plan is
-// located in the stack it was planned from.
+// OpenTofu with the real providers) pass alone and together, but for the
+// findings predatesSecretsFix names; each plan is located in the stack it
+// was planned from.
 func TestRealStackPlans(t *testing.T) {
 	for _, args := range [][]string{
 		{"check", "--source", "stacks/base", "testdata/stack-plans/base.json"},
@@ -752,9 +765,27 @@ func TestRealStackPlans(t *testing.T) {
 		{"check", "--source", "stacks/base", "--source", "stacks/app", "testdata/stack-plans/base.json", "testdata/stack-plans/app.json"},
 		{"check", "--source", "stacks/app", "--source", "stacks/base", "testdata/stack-plans/app.json", "testdata/stack-plans/base.json"},
 	} {
-		r := guard(t, args...)
-		if r.code != 0 || !strings.Contains(r.stdout, "no findings") && !strings.Contains(r.stdout, "0 failing") {
-			t.Errorf("guard %v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		r := guard(t, append(args, "--format", "json")...)
+		var rep struct {
+			Findings []struct{ Policy, Resource, Level string }
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+			t.Fatalf("guard %v: exit %d: %v\n%s", args, r.code, err, r.stderr)
+		}
+		stale := 0
+		for _, f := range rep.Findings {
+			if predatesSecretsFix(f.Policy, f.Resource) {
+				stale++
+			} else if f.Level == "deny" {
+				t.Errorf("guard %v: %+v", args, f)
+			}
+		}
+		wantStale, wantCode := 0, 0
+		if slices.Contains(args, "testdata/stack-plans/base.json") {
+			wantStale, wantCode = 2, 1
+		}
+		if stale != wantStale || r.code != wantCode {
+			t.Errorf("guard %v: exit %d, %d findings of the plan's age; want exit %d, %d", args, r.code, stale, wantCode, wantStale)
 		}
 	}
 	in := guard(t, "inspect", "--source", "stacks/base", "--source", "stacks/app", "testdata/stack-plans/base.json", "testdata/stack-plans/app.json")
@@ -832,6 +863,12 @@ func TestRealStackPlanViolations(t *testing.T) {
 			if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 				t.Fatal(err)
 			}
+			rep.Findings = slices.DeleteFunc(rep.Findings, func(f struct {
+				Policy, File, Resource, Level string
+				Line                          int
+			}) bool {
+				return predatesSecretsFix(f.Policy, f.Resource)
+			})
 			if len(rep.Findings) != 1 {
 				t.Fatalf("findings %+v, want one %s", rep.Findings, tt.policy)
 			}

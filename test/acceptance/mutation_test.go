@@ -85,6 +85,9 @@ var mutations = []mutation{
 	{"service-external-ips", "charts/app/templates/service.yaml", "type: ClusterIP", "type: ClusterIP\n  externalIPs: [203.0.113.10]", "K8S-009"},
 	{"password-in-configmap", "charts/app/templates/serviceaccount.yaml", "automountServiceAccountToken: false", "automountServiceAccountToken: false\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-settings\ndata:\n  DB_PASSWORD: hunter2", "K8S-010"},
 	{"app-bound-to-edit", "charts/app/templates/serviceaccount.yaml", "automountServiceAccountToken: false", "automountServiceAccountToken: false\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: app-edit\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: edit\nsubjects:\n  - kind: ServiceAccount\n    name: {{ .Values.serviceAccount.name }}", "RBAC-001"},
+	// Secrets the platform references but nothing creates.
+	{"gateway-tls-from-a-secret", "charts/app/templates/gateway.yaml", "        options:\n          networking.gke.io/cert-manager-certs:", "        certificateRefs:\n          - name: app-tls\n        options:\n          networking.gke.io/cert-manager-certs:", "STK-006"},
+	{"grafana-admin-secret-nobody-creates", "stacks/base/kubernetes.tf", "      adminPassword = null\n", "      adminPassword = null\n      admin         = { existingSecret = \"grafana-admin\" }\n", "STK-006"},
 	// The app chart (both regions).
 	{"privileged-container", "charts/app/templates/deployment.yaml", "privileged: false", "privileged: true", "K8S-001"},
 	{"root-container", "charts/app/templates/deployment.yaml", "            runAsNonRoot: true\n            privileged: false", "            runAsNonRoot: false\n            privileged: false", "K8S-001"},

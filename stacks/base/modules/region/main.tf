@@ -231,6 +231,40 @@ resource "google_compute_address" "gateway" {
   labels       = local.labels
 }
 
+# The HTTPS listener's certificate: Google-managed, regional (the regional
+# load balancer takes regional certificates), proven by a DNS record in the
+# platform's zone. The Gateway names it (networking.gke.io/cert-manager-certs)
+# by the chart's convention, the address name with -cert for -gateway; no
+# private key is ever in a Kubernetes Secret or in Terraform state.
+resource "google_certificate_manager_dns_authorization" "app" {
+  project  = var.project_id
+  name     = "${local.name}-app"
+  location = var.region
+  domain   = var.app_hostname
+  labels   = local.labels
+}
+
+resource "google_dns_record_set" "app_certificate" {
+  project      = var.project_id
+  managed_zone = var.dns_zone
+  name         = google_certificate_manager_dns_authorization.app.dns_resource_record[0].name
+  type         = google_certificate_manager_dns_authorization.app.dns_resource_record[0].type
+  ttl          = 300
+  rrdatas      = [google_certificate_manager_dns_authorization.app.dns_resource_record[0].data]
+}
+
+resource "google_certificate_manager_certificate" "app" {
+  project  = var.project_id
+  name     = "${local.name}-app-cert"
+  location = var.region
+  labels   = local.labels
+
+  managed {
+    domains            = [var.app_hostname]
+    dns_authorizations = [google_certificate_manager_dns_authorization.app.id]
+  }
+}
+
 # Regional Cloud Armor: a regional load balancer takes regional policies.
 resource "google_compute_region_security_policy" "waf" {
   project     = var.project_id

@@ -33,3 +33,8 @@ output "proxy_only_range" {
   description = "Range of the proxy-only subnet."
   value       = google_compute_subnetwork.proxy_only.ip_cidr_range
 }
+
+output "certificate_name" {
+  description = "Name of the regional Certificate Manager certificate the app's Gateway serves."
+  value       = google_certificate_manager_certificate.app.name
+}

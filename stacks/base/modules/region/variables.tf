@@ -82,3 +82,13 @@ variable "labels" {
   description = "Labels for every resource."
   default     = {}
 }
+
+variable "app_hostname" {
+  type        = string
+  description = "Public hostname of the app (no trailing dot), which the region's certificate covers."
+}
+
+variable "dns_zone" {
+  type        = string
+  description = "Name of the public Cloud DNS zone that holds the certificate's DNS authorization record."
+}

@@ -1,0 +1,73 @@
+package guard.stack.secrets_created_test
+
+import data.guard.lib.testing as t
+import data.guard.stack.secrets_created as policy
+
+deployment(pod) := {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "app"}, "spec": {"template": {"spec": pod}}}
+
+env_pod := {"containers": [{"name": "web", "env": [{"name": "DB", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}}]}]}
+
+secret(name, ns) := {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name, "namespace": ns}}
+
+objects(manifests, region) := t.stack([], [t.k8s_object(m, region) | some m in manifests])
+
+gateway(ref) := {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": {"name": "gw", "namespace": "app"}, "spec": {"listeners": [{"name": "https", "protocol": "HTTPS", "port": 443, "tls": {"certificateRefs": [ref]}}]}}
+
+test_env_secret_created_in_the_chart_passes if {
+	count(policy.deny) == 0 with input as objects([deployment(env_pod), secret("db", "app")], "primary")
+}
+
+test_env_secret_created_by_nothing_fails if {
+	count(policy.deny) == 1 with input as objects([deployment(env_pod)], "primary")
+}
+
+test_secret_in_another_namespace_does_not_count if {
+	count(policy.deny) == 1 with input as objects([deployment(env_pod), secret("db", "other")], "primary")
+}
+
+test_optional_reference_passes if {
+	pod := {"containers": [{"name": "web", "envFrom": [{"secretRef": {"name": "extra", "optional": true}}]}]}
+	count(policy.deny) == 0 with input as objects([deployment(pod)], "primary")
+}
+
+test_volume_projected_and_pull_secrets_fail if {
+	pod := {
+		"containers": [{"name": "web"}],
+		"imagePullSecrets": [{"name": "pull"}],
+		"volumes": [{"name": "a", "secret": {"secretName": "vol"}}, {"name": "b", "projected": {"sources": [{"secret": {"name": "proj"}}]}}],
+	}
+	count(policy.deny) == 3 with input as objects([deployment(pod)], "primary")
+}
+
+test_synced_from_secret_manager_passes if {
+	spc := {"apiVersion": "secrets-store.csi.x-k8s.io/v1", "kind": "SecretProviderClass", "metadata": {"name": "db", "namespace": "app"}, "spec": {"provider": "gke", "secretObjects": [{"secretName": "db", "type": "Opaque"}]}}
+	count(policy.deny) == 0 with input as objects([deployment(env_pod), spc], "primary")
+}
+
+test_external_secret_target_passes if {
+	es := {"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret", "metadata": {"name": "x", "namespace": "app"}, "spec": {"target": {"name": "db"}}}
+	count(policy.deny) == 0 with input as objects([deployment(env_pod), es], "primary")
+}
+
+test_gateway_tls_secret_missing_fails if {
+	count(policy.deny) == 1 with input as objects([gateway({"kind": "Secret", "name": "app-tls"})], "primary")
+}
+
+test_gateway_tls_secret_of_the_other_region_does_not_count if {
+	count(policy.deny) == 1 with input as t.stack([], [t.k8s_object(gateway({"name": "app-tls"}), "primary"), t.k8s_object(secret("app-tls", "app"), "secondary")])
+}
+
+release(values) := t.resource("helm_release", "helm_release.monitoring", {"namespace": "monitoring", "values": [values]})
+
+test_release_existing_secret_missing_fails if {
+	count(policy.deny) == 1 with input as t.stack([release("grafana:\n  admin:\n    existingSecret: grafana-admin\n")], [])
+}
+
+test_release_existing_secret_created_by_terraform_passes if {
+	s := t.resource("kubernetes_secret_v1", "kubernetes_secret_v1.grafana", {"metadata": [{"name": "grafana-admin", "namespace": "monitoring"}]})
+	count(policy.deny) == 0 with input as t.stack([release("grafana:\n  admin:\n    existingSecret: grafana-admin\n"), s], [])
+}
+
+test_release_without_existing_secret_passes if {
+	count(policy.deny) == 0 with input as t.stack([release("grafana:\n  admin:\n    existingSecret: \"\"\n")], [])
+}

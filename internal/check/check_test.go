@@ -2,7 +2,9 @@ package check
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,5 +88,35 @@ func BenchmarkEvaluate(b *testing.B) {
 		if _, _, err := engine.Evaluate(context.Background(), in); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// An exception naming a Rego policy that is not loaded is a typo when Rego
+// policies are loaded, and cannot be told from one when none are (the
+// Kyverno policies alone, as the admission parity suite checks them).
+func TestExceptionRegoRefs(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "x.yaml"), []byte(`apiVersion: policies.kyverno.io/v1
+kind: PolicyException
+metadata:
+  name: x
+  namespace: kyverno
+spec:
+  policyRefs:
+    - name: STK-999
+      kind: RegoPolicy
+  matchConditions:
+    - name: any
+      expression: "true"
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	kyvernoOnly := []string{filepath.Join(root, "policies", "kyverno"), dir}
+	if _, err := LoadPolicies(context.Background(), kyvernoOnly, time.Now()); err != nil {
+		t.Errorf("Kyverno policies alone: %v", err)
+	}
+	both := []string{filepath.Join(root, "policies"), dir}
+	if _, err := LoadPolicies(context.Background(), both, time.Now()); err == nil || !strings.Contains(err.Error(), "refers to Rego policy STK-999, which is not loaded") {
+		t.Errorf("with the Rego policies: %v", err)
 	}
 }

@@ -61,9 +61,10 @@ def main():
     lines += ["", "\"Without the limit\" is one run with `GOMEMLIMIT=off`: the soft memory limit trades time for",
               "memory. OPA's AST of the input shares every repeated value (see the README's Performance",
               "section); the live heap peaks at about 4 times the input bytes while the plan and manifests",
-              "load. At 100k the 40 s goal is not met: Rego evaluation alone is about 85 CPU-seconds",
-              "(region parity, STK-001, and the per-cluster GKE rules the most), YAML decoding of the",
-              "manifests about 25 and Kyverno's engine about 28, on 2 cores.",
+              "load. Neither goal at 100k is met since the policy library grew to 53 policies: every policy",
+              "pays per resource, and Rego evaluation is most of the time (region parity, STK-001, and the",
+              "per-cluster GKE rules the most), then YAML decoding of the manifests and Kyverno's engine,",
+              "on 2 cores; near the soft limit the garbage collector takes about a third of the CPU.",
               "", "Reproduce: `bench/scale.py` (about 10 minutes).", "<!-- /scale -->", ""]
     path = "docs/benchmarks.md"
     text = open(path).read()

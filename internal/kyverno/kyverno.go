@@ -644,7 +644,7 @@ func (e *Engine) admit(ctx context.Context, objects []input.Object, namespaces f
 		eng, ok := byContext[key]
 		if !ok {
 			nsByName := namespaces(o)
-			eng = vpolengine.NewEngine(e.provider, func(name string) *corev1.Namespace { return namespaceOrBare(nsByName, name) }, matching.NewMatcher())
+			eng = vpolengine.NewEngine(e.provider, func(name string) *corev1.Namespace { return namespaceOrBare(nsByName, name) }, newCachedMatcher())
 			byContext[key] = eng
 		}
 		resp, err := eng.Handle(ctx, admissionRequest(o), nil)

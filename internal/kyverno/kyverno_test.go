@@ -269,7 +269,7 @@ func generateDeployments(n int) *input.Input {
 				"limits":   map[string]any{"cpu": "500m", "memory": "256Mi"},
 			},
 			"securityContext": map[string]any{
-				"allowPrivilegeEscalation": false, "privileged": i%2 == 1,
+				"allowPrivilegeEscalation": false, "privileged": i%2 == 1, "readOnlyRootFilesystem": true,
 				"capabilities": map[string]any{"drop": []any{"ALL"}},
 			},
 		}

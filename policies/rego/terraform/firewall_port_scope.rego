@@ -22,12 +22,14 @@ max_range := 30
 # ported are the protocols that have ports (by name or IANA number).
 ported := {"tcp", "udp", "sctp", "6", "17", "132"}
 
-ingress_allows contains [r, i, entry] if {
+# ingress_allows are [rule, index, allow entry] of every enabled ingress rule
+# (an array: a set would hash every resource it holds).
+ingress_allows := [[r, i, entry] |
 	some r in tf.resources("google_compute_firewall")
 	upper(tf.value(r, ["direction"], "INGRESS")) == "INGRESS"
 	tf.value(r, ["disabled"], false) != true
 	some i, entry in tf.value(r, ["allow"], [])
-}
+]
 
 deny contains result if {
 	some [r, _, entry] in ingress_allows

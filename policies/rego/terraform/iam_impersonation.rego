@@ -26,32 +26,35 @@ levels := {
 	"organization": ["google_organization_iam_member", "google_organization_iam_binding", "google_organization_iam_policy"],
 }
 
-# grants are [resource, level, role, member] for every member a resource grants.
-grants contains [r, level, r.values.role, r.values.member] if {
+# grants are [resource, level, role, member] for every member a resource
+# grants (an array: a set would hash every resource it holds).
+grants := array.concat(array.concat(member_grants, binding_grants), policy_grants)
+
+member_grants := [[r, level, r.values.role, r.values.member] |
 	some level, types in levels
 	some type in types
-	some r in tf.resources(type)
 	endswith(type, "_member")
-}
+	some r in tf.resources(type)
+]
 
-grants contains [r, level, r.values.role, member] if {
+binding_grants := [[r, level, r.values.role, member] |
 	some level, types in levels
 	some type in types
-	some r in tf.resources(type)
 	endswith(type, "_binding")
+	some r in tf.resources(type)
 	some member in tf.value(r, ["members"], [])
-}
+]
 
-grants contains [r, level, binding.role, member] if {
+policy_grants := [[r, level, binding.role, member] |
 	some level, types in levels
 	some type in types
-	some r in tf.resources(type)
 	endswith(type, "_policy")
+	some r in tf.resources(type)
 	is_string(r.values.policy_data)
 	json.is_valid(r.values.policy_data)
 	some binding in json.unmarshal(r.values.policy_data).bindings
 	some member in binding.members
-}
+]
 
 deny contains result if {
 	some [r, level, role, member] in grants

@@ -17,12 +17,13 @@ package guard.terraform.subnet_logging_access
 
 import data.guard.lib.terraform as tf
 
-# vm_subnets are the subnets VMs and nodes use: purpose unset or PRIVATE.
-vm_subnets contains r if {
+# vm_subnets are the subnets VMs and nodes use: purpose unset or PRIVATE (an
+# array: a set would hash every resource it holds).
+vm_subnets := [r |
 	some r in tf.resources("google_compute_subnetwork")
 	not tf.unknown(r, ["purpose"])
 	upper(tf.value(r, ["purpose"], "PRIVATE")) in {"PRIVATE", "PRIVATE_RFC_1918"}
-}
+]
 
 deny contains result if {
 	some r in vm_subnets

@@ -12,7 +12,7 @@ import (
 
 // mutation is one change a reviewer of the platform would reject, made in a
 // copy of the project (stacks/ and charts/): in file, old (which must occur
-// exactly once) becomes new. guard check must fail it with the policies want
+// exactly once) becomes new; an empty old stands for the whole file. guard check must fail it with the policies want
 // names (space-separated: a change can break two things at once) and no
 // other failing policy.
 type mutation struct {
@@ -110,6 +110,7 @@ var mutations = []mutation{
 	{"no-limits", "charts/app/templates/deployment.yaml", "{{- toYaml .Values.resources | nindent 12 }}", "requests: {cpu: 250m, memory: 256Mi}", "K8S-003"},
 	{"image-from-docker-hub", "charts/app/templates/deployment.yaml", `image: {{ include "app.image" . | quote }}`, `image: "docker.io/library/nginx:1.27"`, "K8S-002 STK-002"},
 	// One region's values.
+	{"waf-detached", "charts/app/templates/gcpbackendpolicy.yaml", "", "", "STK-005"},
 	{"waf-typo-secondary", "charts/app/values-secondary.yaml", "policyName: prod-secondary-app-waf", "policyName: prod-secondary-app-wafx", "STK-005"},
 }
 
@@ -187,10 +188,14 @@ func TestMutations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n := strings.Count(string(data), m.old); n != 1 {
-				t.Fatalf("%s holds %q %d times, want once", m.file, m.old, n)
+			changed := m.new
+			if m.old != "" {
+				if n := strings.Count(string(data), m.old); n != 1 {
+					t.Fatalf("%s holds %q %d times, want once", m.file, m.old, n)
+				}
+				changed = strings.Replace(string(data), m.old, m.new, 1)
 			}
-			if err := os.WriteFile(path, []byte(strings.Replace(string(data), m.old, m.new, 1)), 0o644); err != nil {
+			if err := os.WriteFile(path, []byte(changed), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			code, failing, msgs := check(t, dir)

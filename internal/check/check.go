@@ -56,11 +56,17 @@ func LoadPolicies(ctx context.Context, dirs []string, now time.Time) (*Policies,
 			return nil, fmt.Errorf("%s: --policy must be a directory", d)
 		}
 	}
-	r, err := rego.Load(ctx, dirs)
-	if err != nil {
+	// The two engines compile independently: OPA's compiler on one CPU,
+	// Kyverno's on the other. The Rego error is reported first, as before.
+	var r *rego.Engine
+	rerr := inBackground("Rego compiler", func() (err error) {
+		r, err = rego.Load(ctx, dirs)
+		return err
+	})
+	k, err := kyverno.Load(dirs, now)
+	if err := <-rerr; err != nil {
 		return nil, err
 	}
-	k, err := kyverno.Load(dirs, now)
 	if err != nil {
 		return nil, err
 	}
@@ -126,6 +132,22 @@ func (p *Policies) Evaluate(ctx context.Context, in *input.Input) (findings []fi
 	return append(fs, kfs...), adm.Notes, nil
 }
 
+// inBackground runs work in a goroutine and delivers its error. main cannot
+// recover a panic in another goroutine: it becomes an error here (a bug all
+// the same, reported as one instead of a goroutine dump).
+func inBackground(what string, work func() error) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- fmt.Errorf("%s: internal error (a bug; please report it with the input): %v", what, r)
+			}
+		}()
+		done <- work()
+	}()
+	return done
+}
+
 // LoadInput reads the inputs; policy directories are never read as inputs.
 func LoadInput(paths []string, opts loader.Options, policyDirs []string) (*input.Input, []string, error) {
 	if len(paths) == 0 {
@@ -153,11 +175,18 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	engine, err := LoadPolicies(ctx, opts.PolicyDirs, now)
-	if err != nil {
+	// Policies compile while the inputs load: neither needs the other until
+	// evaluation. A broken policy is reported before a broken input, as
+	// when one followed the other.
+	var engine *Policies
+	perr := inBackground("policy compiler", func() (err error) {
+		engine, err = LoadPolicies(ctx, opts.PolicyDirs, now)
+		return err
+	})
+	in, notes, err := LoadInput(opts.Paths, opts.Loader, opts.PolicyDirs)
+	if err := <-perr; err != nil {
 		return nil, err
 	}
-	in, notes, err := LoadInput(opts.Paths, opts.Loader, opts.PolicyDirs)
 	if err != nil {
 		return nil, err
 	}

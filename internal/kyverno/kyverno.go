@@ -546,7 +546,7 @@ func (e *Engine) vapFindings(o input.Object, vaps []*engineapi.ValidatingAdmissi
 
 // missingNamespaces notes each namespace (but "default") that objects land in
 // while the input holds no Namespace manifest for it: policies that select
-// namespaces by label see it unlabelled, which the cluster may not. A pod
+// namespaces by label see it with its name label alone, which the cluster may not. A pod
 // checked without its restricted namespace would otherwise pass in silence.
 func (e *Engine) missingNamespaces(in *input.Input, namespaces map[string]map[string]*corev1.Namespace) []string {
 	if len(e.selectNamespaces) == 0 {
@@ -566,7 +566,7 @@ func (e *Engine) missingNamespaces(in *input.Input, namespaces map[string]map[st
 		if count[ns] == 1 {
 			objects = "object lands"
 		}
-		notes = append(notes, fmt.Sprintf("%d %s in namespace %q, whose Namespace manifest is not in the input: %s saw it unlabelled; add the manifest to check as the cluster would",
+		notes = append(notes, fmt.Sprintf("%d %s in namespace %q, whose Namespace manifest is not in the input: %s saw it with no label but its name; add the manifest to check as the cluster would",
 			count[ns], objects, ns, strings.Join(e.selectNamespaces, ", ")))
 	}
 	return notes

@@ -607,6 +607,20 @@ func TestPodPoliciesShareTheReviewedSystemNamespaces(t *testing.T) {
 			t.Errorf("%s: namespaceSelector %s %s %v, want kubernetes.io/metadata.name NotIn %v (docs/policies.md)", f, e.Key, e.Operator, got, reviewed)
 		}
 	}
+	// The Rego policies about workloads and bindings read the same list.
+	lib, err := os.ReadFile(filepath.Join(root, "policies/rego/lib/kubernetes.rego"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, set, _ := strings.Cut(string(lib), "\nsystem_namespaces := {")
+	set, _, _ = strings.Cut(set, "}")
+	var rego []string
+	for _, n := range strings.Split(set, ",") {
+		rego = append(rego, strings.Trim(strings.TrimSpace(n), `"`))
+	}
+	if slices.Sort(rego); !slices.Equal(rego, reviewed) {
+		t.Errorf("policies/rego/lib/kubernetes.rego system_namespaces %v, want %v (docs/policies.md)", rego, reviewed)
+	}
 	if podPolicies < 6 || len(reviewed) < 5 {
 		t.Errorf("%d pod policies, %d reviewed namespaces", podPolicies, len(reviewed))
 	}

@@ -18,10 +18,6 @@ package guard.kubernetes.rbac_privileges
 
 import data.guard.lib.kubernetes as k8s
 
-# system_namespaces are the reviewed system namespaces of the pod policies
-# (docs/policies.md, "Where the pod policies apply").
-system_namespaces := {"kube-system", "kube-public", "kube-node-lease", "kyverno", "gke-managed-system", "gke-managed-cim", "gke-gmp-system", "gmp-system", "gmp-public"}
-
 # builtin are Kubernetes' own ClusterRoles that grant this much.
 builtin := {
 	"cluster-admin": "every verb on every resource",
@@ -36,15 +32,25 @@ system_subject(s, _) if {
 
 system_subject(s, binding) if {
 	s.kind == "ServiceAccount"
-	object.get(s, "namespace", k8s.namespace(binding)) in system_namespaces
+	object.get(s, "namespace", k8s.namespace(binding)) in k8s.system_namespaces
 }
 
-# grants(rule) says what a rule grants that this policy forbids.
-grants(rule) := "every verb" if "*" in object.get(rule, "verbs", [])
+# grants(rule) says what a rule grants that this policy forbids. A secrets
+# rule limited to named secrets (resourceNames) is what the remediation asks
+# for; "create" cannot be limited that way and stays forbidden.
+grants(rule) := sprintf("every verb on %v in apiGroups %v", [object.get(rule, "resources", []), object.get(rule, "apiGroups", [])]) if "*" in object.get(rule, "verbs", [])
 
-else := "every resource" if "*" in object.get(rule, "resources", [])
+else := sprintf("every resource in apiGroups %v", [object.get(rule, "apiGroups", [])]) if "*" in object.get(rule, "resources", [])
 
-else := sprintf("%v on secrets", [object.get(rule, "verbs", [])]) if "secrets" in object.get(rule, "resources", [])
+else := sprintf("%v on every secret", [object.get(rule, "verbs", [])]) if {
+	"secrets" in object.get(rule, "resources", [])
+	count(object.get(rule, "resourceNames", [])) == 0
+}
+
+else := "create on secrets" if {
+	"secrets" in object.get(rule, "resources", [])
+	"create" in object.get(rule, "verbs", [])
+}
 
 # role_key names a role as a roleRef finds it: context, kind, namespace
 # ("" for a ClusterRole), name.

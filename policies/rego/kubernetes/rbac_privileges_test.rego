@@ -82,3 +82,17 @@ test_role_in_another_namespace_is_not_the_one_bound if {
 test_unbound_wide_role_passes if {
 	count(policy.deny) == 0 with input as objects([role("ClusterRole", "", "r", [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}])])
 }
+
+test_named_secrets_pass if {
+	count(policy.deny) == 0 with input as objects([
+		role("Role", "app", "r", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "update"], "resourceNames": ["app-tls-ca"]}]),
+		binding("RoleBinding", "app", "Role", "r", app_sa),
+	])
+}
+
+test_creating_secrets_fails_even_with_names if {
+	count(policy.deny) == 1 with input as objects([
+		role("Role", "app", "r", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["create"], "resourceNames": ["x"]}]),
+		binding("RoleBinding", "app", "Role", "r", app_sa),
+	])
+}

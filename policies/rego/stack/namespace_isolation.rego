@@ -3,7 +3,9 @@
 # description: |
 #   Every namespace that workloads land in (per cluster region) has a
 #   NetworkPolicy that selects all pods and denies all ingress and egress, and
-#   its Namespace carries the Pod Security label enforce=restricted.
+#   its Namespace carries the Pod Security label enforce=restricted. The
+#   reviewed system namespaces (kube-system, kyverno, GKE's) are exempt, as
+#   from the pod policies.
 # custom:
 #   id: STK-004
 #   severity: HIGH
@@ -13,8 +15,12 @@ package guard.stack.namespace_isolation
 
 import data.guard.lib.kubernetes as k8s
 
-# places are the (context, namespace) pairs workloads land in.
-places := [[k8s.context(o), k8s.namespace(o), o] | some o in k8s.workloads]
+# places are the (context, namespace) pairs workloads land in, but for the
+# reviewed system namespaces.
+places := [[k8s.context(o), k8s.namespace(o), o] |
+	some o in k8s.workloads
+	not k8s.namespace(o) in k8s.system_namespaces
+]
 
 # default_denies are the (context, namespace) pairs with a NetworkPolicy that
 # selects every pod and denies all ingress and egress.

@@ -35,3 +35,8 @@ test_other_region_does_not_count_fails if {
 	elsewhere := object.union(deny_all, {"release": {"region": "secondary"}})
 	count(policy.deny) == 1 with input as t.stack([], [namespace(restricted), elsewhere, deployment])
 }
+
+test_reviewed_system_namespace_is_exempt if {
+	d := {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "kyverno", "namespace": "kyverno"}, "spec": {"template": {"spec": {"containers": [{"name": "k", "image": "x"}]}}}}
+	count(policy.deny) == 0 with input as t.stack([], [t.k8s_object(d, "primary")])
+}

@@ -3,6 +3,7 @@ module github.com/acme/guard
 go 1.26.8
 
 require (
+	github.com/bmatcuk/doublestar/v4 v4.6.1
 	github.com/envoyproxy/go-control-plane/envoy v1.37.0
 	github.com/google/cel-go v0.30.0
 	github.com/hashicorp/hcl/v2 v2.25.0
@@ -22,6 +23,7 @@ require (
 	k8s.io/api v0.36.3
 	k8s.io/apiextensions-apiserver v0.36.3
 	k8s.io/apimachinery v0.36.3
+	k8s.io/apiserver v0.36.3
 	k8s.io/client-go v0.36.3
 	sigs.k8s.io/yaml v1.6.0
 )
@@ -378,7 +380,6 @@ require (
 	gopkg.in/inf.v0 v0.9.1 // indirect
 	gopkg.in/ini.v1 v1.67.3 // indirect
 	gopkg.in/yaml.v2 v2.4.0 // indirect
-	k8s.io/apiserver v0.36.3 // indirect
 	k8s.io/cli-runtime v0.36.3 // indirect
 	k8s.io/component-base v0.36.3 // indirect
 	k8s.io/klog/v2 v2.140.0 // indirect

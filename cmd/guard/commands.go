@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acme/guard/internal/check"
+	"github.com/acme/guard/internal/config"
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/limits"
 	"github.com/acme/guard/internal/loader"
@@ -34,16 +35,21 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.PersistentFlags().String("config", "", "configuration file (default: .guard.yaml in the working directory or the repository's root)")
 	root.AddCommand(newCheckCmd(), newTestCmd(), newInspectCmd(), newPoliciesCmd(), newVersionCmd())
 	return root
 }
 
-// loaderFlags are the flags that change what inputs evaluate to.
+// loaderFlags are the flags that change what inputs evaluate to, and which
+// policy directories a walk leaves out.
 type loaderFlags struct {
-	vars, varFiles, values, sources, limits []string
+	vars, varFiles, values, sources, limits, exclude, charts, policies []string
 }
 
 func (lf *loaderFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVarP(&lf.policies, "policy", "p", nil, "policy directory, or builtin for the library built into guard (repeatable; default: builtin)")
+	cmd.Flags().StringArrayVar(&lf.exclude, "exclude", nil, "leave out files and directories a directory walk meets: a glob (** for any depth) of paths relative to the working directory, or of names when it has no slash (repeatable)")
+	cmd.Flags().StringArrayVar(&lf.charts, "charts", nil, "directory of chart archives (NAME-VERSION.tgz) for helm_releases whose chart comes from a repository; Helm's repository cache is searched after (repeatable)")
 	cmd.Flags().StringArrayVar(&lf.vars, "var", nil, "set a root variable of HCL stacks: name=value (repeatable)")
 	cmd.Flags().StringArrayVar(&lf.varFiles, "var-file", nil, "read root variables of HCL stacks from a .tfvars file (repeatable)")
 	cmd.Flags().StringArrayVar(&lf.values, "values", nil, "values file for charts checked directly (repeatable, later wins)")
@@ -51,34 +57,62 @@ func (lf *loaderFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&lf.limits, "limit", nil, "raise a limit: name=value, names: "+strings.Join(limits.Names(), ", ")+" (repeatable; see the README)")
 }
 
-func (lf *loaderFlags) options(cmd *cobra.Command) (loader.Options, error) {
+// options are the loader's options: the flags over the configuration file.
+func (lf *loaderFlags) options(cmd *cobra.Command, cfg *config.Config) (loader.Options, error) {
 	lim := limits.Default
-	for _, kv := range lf.limits {
+	for _, kv := range listSetting(cmd, "limit", lf.limits, cfg.LimitFlags()) {
 		if err := lim.Set(kv); err != nil {
 			return loader.Options{}, usageError(cmd, err)
 		}
 	}
 	lim.Watch()
-	return loader.Options{Vars: lf.vars, VarFiles: lf.varFiles, Values: lf.values, Sources: lf.sources, Limits: lim}, nil
+	return loader.Options{
+		Vars:     listSetting(cmd, "var", lf.vars, cfg.VarFlags()),
+		VarFiles: listSetting(cmd, "var-file", lf.varFiles, cfg.VarFiles),
+		Values:   listSetting(cmd, "values", lf.values, cfg.Values),
+		Sources:  listSetting(cmd, "source", lf.sources, cfg.Sources),
+		Exclude:  listSetting(cmd, "exclude", lf.exclude, cfg.Exclude),
+		Charts:   listSetting(cmd, "charts", lf.charts, cfg.Charts),
+		Limits:   lim,
+	}, nil
+}
+
+// policyDirs are the policy directories to load: --policy, else the
+// configuration file's, else the built-in library.
+func (lf *loaderFlags) policyDirs(cmd *cobra.Command, cfg *config.Config) []string {
+	return listSetting(cmd, "policy", lf.policies, cfg.Policies)
 }
 
 func newCheckCmd() *cobra.Command {
 	var (
-		lf         loaderFlags
-		policyDirs []string
-		format     string
-		output     string
-		severity   string
+		lf       loaderFlags
+		format   string
+		output   string
+		severity string
+		only     []string
+		skip     []string
+		data     []string
+		baseline string
 	)
 	cmd := &cobra.Command{
 		Use:   "check [PATH...]",
 		Short: "Check plans, Terraform directories, charts and manifests against the policies",
 		Long: `Check loads every PATH (a plan JSON, a Terraform directory, a chart directory,
 a YAML file, or a directory holding several of these; default: the current
-directory), evaluates the policies, and reports the findings.
+directory), evaluates the policies (default: the library built into guard),
+and reports the findings. Settings come from the flags, then from the
+configuration file (.guard.yaml; see the README), then from the defaults.
 
 Exit codes: 0 no finding at or above --severity, 1 findings, 2 error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := readConfig(cmd)
+			if err != nil {
+				return err
+			}
+			severity = stringSetting(cmd, "severity", severity, cfg.Severity)
+			format = stringSetting(cmd, "format", format, cfg.Format)
+			output = stringSetting(cmd, "output", output, cfg.Output)
+			baseline = stringSetting(cmd, "baseline", baseline, cfg.Baseline)
 			threshold, err := finding.ParseSeverity(severity)
 			if err != nil {
 				return usageError(cmd, err)
@@ -86,13 +120,15 @@ Exit codes: 0 no finding at or above --severity, 1 findings, 2 error.`,
 			if !validFormat(format) {
 				return usageError(cmd, fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.Formats(), ", ")))
 			}
-			opts, err := lf.options(cmd)
+			opts, err := lf.options(cmd, cfg)
 			if err != nil {
 				return err
 			}
 			limits.TuneMemory(inputPaths(args))
 			res, err := check.Run(cmd.Context(), check.Options{
-				Paths: args, PolicyDirs: policyDirs, Threshold: threshold, Loader: opts, Version: version,
+				Paths: args, PolicyDirs: lf.policyDirs(cmd, cfg), Threshold: threshold, Loader: opts, Version: version,
+				Only: listSetting(cmd, "only-policy", only, cfg.OnlyPolicies), Skip: listSetting(cmd, "skip-policy", skip, cfg.SkipPolicies),
+				Data: listSetting(cmd, "data", data, cfg.Data), Baseline: baseline,
 			})
 			if err != nil {
 				return err
@@ -112,10 +148,13 @@ Exit codes: 0 no finding at or above --severity, 1 findings, 2 error.`,
 		},
 	}
 	lf.register(cmd)
-	cmd.Flags().StringArrayVarP(&policyDirs, "policy", "p", []string{"policies"}, "policy directory (repeatable)")
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write the report to FILE instead of standard output")
 	cmd.Flags().StringVar(&severity, "severity", "LOW", "lowest severity that fails the run: LOW, MEDIUM, HIGH or CRITICAL")
+	cmd.Flags().StringArrayVar(&only, "only-policy", nil, "run only the policy with this id (repeatable)")
+	cmd.Flags().StringArrayVar(&skip, "skip-policy", nil, "do not run the policy with this id (repeatable)")
+	cmd.Flags().StringArrayVar(&data, "data", nil, "JSON or YAML document loaded under data. for Rego policies, as conftest's --data (repeatable)")
+	cmd.Flags().StringVar(&baseline, "baseline", "", "an earlier JSON report: findings already in it are reported as baseline and do not fail the run")
 	return cmd
 }
 
@@ -172,17 +211,20 @@ func isTerminal(w io.Writer) bool {
 
 func newInspectCmd() *cobra.Command {
 	var lf loaderFlags
-	var policyDirs []string
 	cmd := &cobra.Command{
 		Use:   "inspect [PATH...]",
 		Short: "Print the normalized input as JSON: exactly what a policy sees as `input`",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts, err := lf.options(cmd)
+			cfg, err := readConfig(cmd)
+			if err != nil {
+				return err
+			}
+			opts, err := lf.options(cmd, cfg)
 			if err != nil {
 				return err
 			}
 			limits.TuneMemory(inputPaths(args))
-			in, notes, err := check.LoadInput(args, opts, policyDirs)
+			in, notes, err := check.LoadInput(args, opts, lf.policyDirs(cmd, cfg))
 			if err != nil {
 				return err
 			}
@@ -197,7 +239,6 @@ func newInspectCmd() *cobra.Command {
 		},
 	}
 	lf.register(cmd)
-	cmd.Flags().StringArrayVarP(&policyDirs, "policy", "p", []string{"policies"}, "policy directories, left out of a directory walk (repeatable)")
 	return cmd
 }
 
@@ -208,7 +249,11 @@ func newPoliciesCmd() *cobra.Command {
 		Use:   "policies",
 		Short: "List the loaded policies: id, engine, severity, title, controls",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			engine, err := check.LoadPolicies(cmd.Context(), policyDirs, time.Now())
+			cfg, err := readConfig(cmd)
+			if err != nil {
+				return err
+			}
+			engine, err := check.LoadPolicies(cmd.Context(), listSetting(cmd, "policy", policyDirs, cfg.Policies), nil, time.Now())
 			if err != nil {
 				return err
 			}
@@ -229,7 +274,7 @@ func newPoliciesCmd() *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringArrayVarP(&policyDirs, "policy", "p", []string{"policies"}, "policy directory (repeatable)")
+	cmd.Flags().StringArrayVarP(&policyDirs, "policy", "p", nil, "policy directory, or builtin for the library built into guard (repeatable; default: builtin)")
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
 	return cmd
 }

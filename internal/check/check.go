@@ -5,7 +5,7 @@ package check
 import (
 	"context"
 	"fmt"
-	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +14,7 @@ import (
 	"github.com/acme/guard/internal/kyverno"
 	"github.com/acme/guard/internal/limits"
 	"github.com/acme/guard/internal/loader"
+	"github.com/acme/guard/internal/policydir"
 	"github.com/acme/guard/internal/redact"
 	"github.com/acme/guard/internal/rego"
 	"github.com/acme/guard/internal/report"
@@ -21,8 +22,16 @@ import (
 
 // Options are everything a check depends on.
 type Options struct {
-	Paths      []string
+	Paths []string
+	// PolicyDirs are policy directories, "builtin" the library built into
+	// guard (the default).
 	PolicyDirs []string
+	// Data are JSON/YAML files or directories loaded as the Rego policies' data.
+	Data []string
+	// Only and Skip select policies by id: only those, and not these.
+	Only, Skip []string
+	// Baseline is an earlier JSON report whose findings do not fail the run.
+	Baseline   string
 	Threshold  finding.Severity
 	Loader     loader.Options
 	Version    string
@@ -43,24 +52,23 @@ type Policies struct {
 	kyverno *kyverno.Engine
 }
 
-// LoadPolicies compiles the Rego and Kyverno policies in dirs; a missing
+// LoadPolicies compiles the Rego and Kyverno policies in the named
+// directories ("builtin", the default, is the library built into guard); a missing
 // directory or directories with no policy at all are an error, never an
 // empty pass. now decides which exceptions have expired.
-func LoadPolicies(ctx context.Context, dirs []string, now time.Time) (*Policies, error) {
-	for _, d := range dirs {
-		st, err := os.Stat(d)
-		if err != nil {
-			return nil, fmt.Errorf("%s: policy directory not found (pass --policy DIR)", d)
-		}
-		if !st.IsDir() {
-			return nil, fmt.Errorf("%s: --policy must be a directory", d)
-		}
+func LoadPolicies(ctx context.Context, names, data []string, now time.Time) (*Policies, error) {
+	if len(names) == 0 {
+		names = []string{policydir.Builtin}
+	}
+	dirs, err := policydir.Resolve(names)
+	if err != nil {
+		return nil, err
 	}
 	// The two engines compile independently: OPA's compiler on one CPU,
 	// Kyverno's on the other. The Rego error is reported first, as before.
 	var r *rego.Engine
 	rerr := inBackground("Rego compiler", func() (err error) {
-		r, err = rego.Load(ctx, dirs)
+		r, err = rego.Load(ctx, dirs, data)
 		return err
 	})
 	k, err := kyverno.Load(dirs, now)
@@ -84,7 +92,7 @@ func LoadPolicies(ctx context.Context, dirs []string, now time.Time) (*Policies,
 		}
 	}
 	if len(p.List()) == 0 {
-		return nil, fmt.Errorf("no policies (Rego packages with deny or warn rules, Kyverno ValidatingPolicies) found in %v", dirs)
+		return nil, fmt.Errorf("no policies (Rego packages with deny or warn rules, Kyverno ValidatingPolicies) found in %s", strings.Join(names, ", "))
 	}
 	return p, nil
 }
@@ -132,6 +140,34 @@ func (p *Policies) Evaluate(ctx context.Context, in *input.Input) (findings []fi
 	return append(fs, kfs...), adm.Notes, nil
 }
 
+// selection says which policies' findings a check reports: with only, those
+// alone; never those in skip. An id that names no loaded policy is an error
+// (a typo must not switch a policy off unnoticed, nor leave nothing to run).
+func (p *Policies) selection(only, skip []string) (func(id string) bool, error) {
+	known := map[string]bool{}
+	for _, pol := range p.List() {
+		known[pol.ID] = true
+	}
+	for _, list := range []struct {
+		flag string
+		ids  []string
+	}{{"--only-policy", only}, {"--skip-policy", skip}} {
+		for _, id := range list.ids {
+			if !known[id] {
+				return nil, fmt.Errorf("%s %s: no policy with this id is loaded (see guard policies)", list.flag, id)
+			}
+		}
+	}
+	return func(id string) bool {
+		if slices.Contains(skip, id) {
+			return false
+		}
+		// Findings of guard's own checks (an exception that matches
+		// nothing) have no policy of their own: kept unless skipped.
+		return len(only) == 0 || slices.Contains(only, id) || !known[id]
+	}, nil
+}
+
 // inBackground runs work in a goroutine and delivers its error. main cannot
 // recover a panic in another goroutine: it becomes an error here (a bug all
 // the same, reported as one instead of a goroutine dump).
@@ -153,7 +189,7 @@ func LoadInput(paths []string, opts loader.Options, policyDirs []string) (*input
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	opts.Skip = append(append([]string{}, opts.Skip...), policyDirs...)
+	opts.Skip = append(append([]string{}, opts.Skip...), policydir.OnDiskNames(policyDirs)...)
 	l, err := loader.New(opts)
 	if err != nil {
 		return nil, nil, err
@@ -180,7 +216,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// when one followed the other.
 	var engine *Policies
 	perr := inBackground("policy compiler", func() (err error) {
-		engine, err = LoadPolicies(ctx, opts.PolicyDirs, now)
+		engine, err = LoadPolicies(ctx, opts.PolicyDirs, opts.Data, now)
 		return err
 	})
 	in, notes, err := LoadInput(opts.Paths, opts.Loader, opts.PolicyDirs)
@@ -189,6 +225,16 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	selected, err := engine.selection(opts.Only, opts.Skip)
+	if err != nil {
+		return nil, err
+	}
+	var baseline *report.Baseline
+	if opts.Baseline != "" {
+		if baseline, err = report.ReadBaseline(opts.Baseline); err != nil {
+			return nil, err
+		}
 	}
 	// A policy may quote any value in its message; sensitive ones never
 	// reach a report. (Collected first: evaluation hands the values to OPA.)
@@ -208,10 +254,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for i := range notes {
 		notes[i] = red.String(notes[i])
 	}
+	findings = slices.DeleteFunc(findings, func(f finding.Finding) bool { return !selected(f.PolicyID) })
 	finding.Sort(findings)
+	if baseline != nil {
+		baseline.Mark(findings)
+	}
+	policies := slices.DeleteFunc(engine.List(), func(p finding.Policy) bool { return !selected(p.ID) })
 	rep := &report.Report{
-		Version: opts.Version, Threshold: opts.Threshold, Findings: findings, Policies: engine.List(),
-		Resources: len(in.Terraform.Resources), Objects: len(in.Kubernetes.Objects),
+		Version: opts.Version, Threshold: opts.Threshold, Findings: findings, Policies: policies,
+		Resources: len(in.Terraform.Resources), Objects: len(in.Kubernetes.Objects), HasBaseline: baseline != nil,
 	}
 	return &Result{Report: rep, Notes: notes, Input: in}, nil
 }

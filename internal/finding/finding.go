@@ -77,11 +77,14 @@ type Finding struct {
 	File     string `json:"file"`
 	Line     int    `json:"line"`
 	Waived   bool   `json:"waived"`
+	// Baseline says the finding was already in the --baseline report: it
+	// is reported, and does not fail the run.
+	Baseline bool `json:"baseline"`
 }
 
 // Fails says whether the finding fails a run with this threshold.
 func (f Finding) Fails(threshold Severity) bool {
-	return f.Level == Deny && !f.Waived && f.Severity >= threshold
+	return f.Level == Deny && !f.Waived && !f.Baseline && f.Severity >= threshold
 }
 
 // Sort orders findings by file, line, policy, resource and message, so that

@@ -45,7 +45,12 @@ func decodeFile(path string) ([]document, error) {
 	if err != nil {
 		return nil, err
 	}
-	objs, err := loader.DecodeManifests(filepath.ToSlash(path), data)
+	return decodeDocuments(filepath.ToSlash(path), data)
+}
+
+// decodeDocuments decodes the YAML documents of one file, named name.
+func decodeDocuments(name string, data []byte) ([]document, error) {
+	objs, err := loader.DecodeManifests(name, data)
 	if err != nil {
 		return nil, &Error{Msg: err.Error()}
 	}

@@ -10,13 +10,11 @@ package kyverno
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -46,6 +44,7 @@ import (
 	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
+	"github.com/acme/guard/internal/policydir"
 )
 
 // EngineName is how findings and policies name this engine.
@@ -126,7 +125,7 @@ type Engine struct {
 // in the YAML files under dirs, compiles each policy once (with its autogen
 // variants for pod controllers), and checks their metadata. Other documents
 // (test suites, test resources, values) are not policies and are skipped.
-func Load(dirs []string, now time.Time) (*Engine, error) {
+func Load(dirs []policydir.Dir, now time.Time) (*Engine, error) {
 	var docs []document
 	for _, dir := range dirs {
 		ds, err := readDocuments(dir)
@@ -798,31 +797,26 @@ func namespacesByContext(in *input.Input) map[string]map[string]*corev1.Namespac
 }
 
 // readDocuments decodes every YAML document of the .yaml/.yml files under dir.
-func readDocuments(dir string) ([]document, error) {
-	var files []string
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+func readDocuments(dir policydir.Dir) ([]document, error) {
+	var docs []document
+	err := dir.Walk(func(name string) error {
+		data, err := dir.ReadFile(name)
+		if err != nil {
+			return &Error{Msg: err.Error()}
+		}
+		ds, err := decodeDocuments(name, data)
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != dir {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() && (strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {
-			files = append(files, path)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, &Error{File: dir, Msg: err.Error()}
-	}
-	sort.Strings(files)
-	var docs []document
-	for _, f := range files {
-		ds, err := decodeFile(f)
-		if err != nil {
-			return nil, err
-		}
 		docs = append(docs, ds...)
+		return nil
+	}, ".yaml", ".yml")
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return nil, e
+		}
+		return nil, &Error{Msg: err.Error()}
 	}
 	return docs, nil
 }

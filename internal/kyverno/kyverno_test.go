@@ -13,6 +13,7 @@ import (
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/loader"
+	"github.com/acme/guard/internal/policydir"
 )
 
 const root = "../.."
@@ -84,7 +85,7 @@ spec:
 // An object whose Namespace manifest is not in the input is evaluated as in
 // an unlabelled namespace, which the cluster's may not be: the user is told.
 func TestMissingNamespaceNoted(t *testing.T) {
-	e, err := Load([]string{policyDir}, day("2026-12-01"))
+	e, err := Load(policydir.OnDisk(policyDir), day("2026-12-01"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func TestMissingNamespaceNoted(t *testing.T) {
 // The namespaceSelector sees the labels of the Namespace objects in the same
 // input, as admission sees the cluster's namespaces.
 func TestNamespaceSelectorFromInput(t *testing.T) {
-	e, err := Load([]string{policyDir}, day("2026-12-01"))
+	e, err := Load(policydir.OnDisk(policyDir), day("2026-12-01"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +174,7 @@ func TestExceptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		in := tt.in
-		e, err := Load([]string{policyDir, exceptions}, day(tt.now))
+		e, err := Load(policydir.OnDisk(policyDir, exceptions), day(tt.now))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -223,7 +224,7 @@ func TestLoadErrors(t *testing.T) {
 	for _, tt := range tests {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "x.yaml"), []byte(tt.doc), 0o644)
-		_, err := Load([]string{dir}, time.Now())
+		_, err := Load(policydir.OnDisk(dir), time.Now())
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("error %v, want %q", err, tt.want)
 		}
@@ -233,7 +234,7 @@ func TestLoadErrors(t *testing.T) {
 // BenchmarkDeployments evaluates the library on generated Deployments, half of
 // them violating: policies compiled once, one admission request each.
 func BenchmarkDeployments(b *testing.B) {
-	e, err := Load([]string{policyDir}, time.Now())
+	e, err := Load(policydir.OnDisk(policyDir), time.Now())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -297,7 +298,7 @@ func generateDeployments(n int) *input.Input {
 // Legacy kyverno.io/v1 ClusterPolicies still run in guard check, with autogen
 // (policytest runs their suite).
 func TestLegacyClusterPolicy(t *testing.T) {
-	e, err := Load([]string{filepath.Join(root, "testdata/kyverno/legacy")}, time.Now())
+	e, err := Load(policydir.OnDisk(filepath.Join(root, "testdata/kyverno/legacy")), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +323,7 @@ func TestLegacyClusterPolicy(t *testing.T) {
 func TestForeignPolicyDefaults(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "p.yaml"), []byte("apiVersion: policies.kyverno.io/v1\nkind: ValidatingPolicy\nmetadata:\n  name: require-labels\nspec:\n  matchConstraints: {resourceRules: [{apiGroups: [''], apiVersions: [v1], operations: [CREATE], resources: [pods]}]}\n  validations: [{expression: 'true'}]\n"), 0o644)
-	e, err := Load([]string{dir}, time.Now())
+	e, err := Load(policydir.OnDisk(dir), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +336,7 @@ func TestForeignPolicyDefaults(t *testing.T) {
 // TestLibraryAnnotations: the project's own policies and exceptions carry
 // every annotation guard reads (policies from elsewhere need not).
 func TestLibraryAnnotations(t *testing.T) {
-	docs, err := readDocuments("../../policies/kyverno")
+	docs, err := readDocuments(policydir.OnDisk("../../policies/kyverno")[0])
 	if err != nil {
 		t.Fatal(err)
 	}

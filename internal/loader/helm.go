@@ -14,6 +14,7 @@ import (
 	chartloader "helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/engine"
+	"helm.sh/helm/v3/pkg/helmpath"
 	"helm.sh/helm/v3/pkg/strvals"
 	"sigs.k8s.io/yaml"
 
@@ -46,7 +47,7 @@ func (l *Loader) loadChart(dir string) (*input.Input, error) {
 		return nil, err
 	}
 	rel := &input.Release{Name: ch.Name(), Namespace: "default", Chart: l.display(dir)}
-	objs, err := l.render(dir, ch, rel, vals)
+	objs, err := l.render(dir, ch, rel, vals, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -66,6 +67,46 @@ func (l *Loader) loadChartDir(dir string) (*chart.Chart, error) {
 	}
 	if err := checkDependencies(ch); err != nil {
 		return nil, errorf("%s: %v", l.display(dir), err)
+	}
+	return ch, nil
+}
+
+// repositoryChart finds the archive of a chart that comes from a repository
+// (chartRef "kyverno", "oci://host/charts/kyverno", or a URL of the .tgz):
+// NAME-VERSION.tgz in the --charts directories, then in Helm's repository
+// cache, where `helm pull` and `helm dependency build` leave it. When none
+// is found, searched says where guard looked.
+func (l *Loader) repositoryChart(chartRef, version string) (found, searched string) {
+	base := chartRef[strings.LastIndex(chartRef, "/")+1:]
+	file := base + "-" + version + ".tgz"
+	switch {
+	case strings.HasSuffix(base, ".tgz"):
+		file = base
+	case version == "":
+		return "", "its version is not pinned, so guard cannot tell which archive would be installed"
+	}
+	dirs := append(append([]string{}, l.opts.Charts...), helmpath.CachePath("repository"))
+	for _, d := range dirs {
+		p := filepath.Join(d, file)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p, ""
+		}
+	}
+	return "", fmt.Sprintf("%s is not in %s (guard never downloads; give a directory holding it with --charts)", file, strings.Join(dirs, ", "))
+}
+
+// loadChartArchive loads a chart archive (.tgz) as Helm installs it, with
+// the same refusals as a chart directory.
+func (l *Loader) loadChartArchive(path string) (*chart.Chart, error) {
+	if _, err := limits.ReadFile(path, l.opts.Limits, l.display); err != nil {
+		return nil, inputError(err)
+	}
+	ch, err := chartloader.LoadFile(path)
+	if err != nil {
+		return nil, errorf("%s: cannot load chart: %v", l.display(path), err)
+	}
+	if err := checkDependencies(ch); err != nil {
+		return nil, errorf("%s: %v", l.display(path), err)
 	}
 	return ch, nil
 }
@@ -118,8 +159,8 @@ func (l *Loader) checkChartFiles(dir string) error {
 }
 
 // render renders a chart in-process (no cluster, no network) and decodes its
-// manifests, each remembering its template file.
-func (l *Loader) render(dir string, ch *chart.Chart, rel *input.Release, vals map[string]any) ([]input.Object, error) {
+// manifests, each remembering its template file, or at when given.
+func (l *Loader) render(dir string, ch *chart.Chart, rel *input.Release, vals map[string]any, at *input.Source) ([]input.Object, error) {
 	limits.Doing("rendering the chart " + l.display(dir))
 	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
 		return nil, errorf("%s: %v", l.display(dir), err)
@@ -151,11 +192,17 @@ func (l *Loader) render(dir string, ch *chart.Chart, rel *input.Release, vals ma
 		if err != nil {
 			return nil, err
 		}
-		starts := documentStarts(file)
+		var starts []int
+		if at == nil {
+			starts = documentStarts(file)
+		}
 		for i := range docs {
 			docs[i].Source.Line = 1
 			if len(starts) == len(docs) {
 				docs[i].Source.Line = starts[i]
+			}
+			if at != nil {
+				docs[i].Source = *at
 			}
 			if isHelmTest(docs[i].Object) {
 				continue
@@ -258,24 +305,37 @@ func (l *Loader) renderReleases(resources []input.Resource, baseDir string) ([]i
 		if isUnknown(r.Unknown, "chart") || chartRef == "" {
 			return nil, errorf("%s: %s: the chart is not known before apply, so its manifests cannot be checked", where(r.Source), r.Address)
 		}
+		var dir string
+		var archive bool
 		if repo, _ := r.Values["repository"].(string); repo != "" || strings.Contains(chartRef, "://") {
-			l.mu.Lock()
-			l.notes = append(l.notes, fmt.Sprintf("%s: %s: chart %q comes from a repository; guard renders local charts only, so its manifests are not checked", where(r.Source), r.Address, chartRef))
-			l.mu.Unlock()
-			continue
-		}
-		dir := chartRef
-		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(baseDir, filepath.FromSlash(chartRef))
-		}
-		if _, err := os.Stat(dir); err != nil {
-			return nil, errorf("%s: %s: chart %s not found (relative to %s); pass the stack's sources with --source", where(r.Source), r.Address, chartRef, l.display(baseDir))
+			version, _ := r.Values["version"].(string)
+			found, searched := l.repositoryChart(chartRef, version)
+			if found == "" {
+				l.mu.Lock()
+				l.notes = append(l.notes, fmt.Sprintf("%s: %s: chart %q comes from a repository and %s; its manifests are not checked", where(r.Source), r.Address, chartRef, searched))
+				l.mu.Unlock()
+				continue
+			}
+			dir, archive = found, true
+		} else {
+			dir = chartRef
+			if !filepath.IsAbs(dir) {
+				dir = filepath.Join(baseDir, filepath.FromSlash(chartRef))
+			}
+			if _, err := os.Stat(dir); err != nil {
+				return nil, errorf("%s: %s: chart %s not found (relative to %s); pass the stack's sources with --source", where(r.Source), r.Address, chartRef, l.display(baseDir))
+			}
 		}
 		vals, err := releaseValues(r)
 		if err != nil {
 			return nil, errorf("%s: %s: %v", where(r.Source), r.Address, err)
 		}
-		ch, err := l.loadChartDir(dir)
+		var ch *chart.Chart
+		if archive {
+			ch, err = l.loadChartArchive(dir)
+		} else {
+			ch, err = l.loadChartDir(dir)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -293,7 +353,13 @@ func (l *Loader) renderReleases(resources []input.Resource, baseDir string) ([]i
 		l.released[abs] = true
 		l.mu.Unlock()
 		rel := &input.Release{Name: name, Namespace: ns, Chart: l.display(dir), Region: region, Resource: r.Address, Stack: r.Stack}
-		rendered, err := l.render(dir, ch, rel, vals)
+		var at *input.Source
+		if archive {
+			// The archive is nobody's source: what the user can change is
+			// the release, so findings point at it.
+			at = &r.Source
+		}
+		rendered, err := l.render(dir, ch, rel, vals, at)
 		if err != nil {
 			return nil, err
 		}

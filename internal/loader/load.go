@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/bmatcuk/doublestar/v4"
+
 	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/limits"
@@ -42,6 +44,15 @@ type Options struct {
 	Limits limits.Limits
 	// Skip are directories a directory walk does not enter (policy directories).
 	Skip []string
+	// Charts are directories holding chart archives (NAME-VERSION.tgz) for
+	// helm_releases whose chart comes from a repository; Helm's repository
+	// cache is searched after them. Never the network.
+	Charts []string
+	// Exclude are globs (doublestar syntax) of files and directories a
+	// directory walk leaves out: a pattern with a slash is matched against
+	// the path relative to the working directory, one without against the
+	// name at any depth. Paths named explicitly are always read.
+	Exclude []string
 	// WorkDir is the directory paths are shown relative to; default: the current one.
 	WorkDir string
 }
@@ -250,6 +261,9 @@ func (l *Loader) loadDir(dir string) (*input.Input, error) {
 	for _, e := range entries {
 		name := e.Name()
 		full := filepath.Join(dir, name)
+		if l.excluded(full) {
+			continue
+		}
 		if e.Type()&fs.ModeSymlink != 0 {
 			// A walk does not follow links to directories (a link to an
 			// ancestor would never end); linked files are read.
@@ -278,6 +292,21 @@ func (l *Loader) loadDir(dir string) (*input.Input, error) {
 	return in, nil
 }
 
+// excluded says whether a path met in a directory walk matches --exclude.
+func (l *Loader) excluded(path string) bool {
+	shown := l.display(path)
+	for _, g := range l.opts.Exclude {
+		target := shown
+		if !strings.Contains(g, "/") {
+			target = filepath.Base(path)
+		}
+		if ok, _ := doublestar.Match(g, target); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // skipDir says which directories a walk does not enter: hidden ones (.git,
 // .terraform), testdata, vendor, node_modules, and the policy directories.
 func (l *Loader) skipDir(full, name string) bool {
@@ -300,7 +329,7 @@ func (l *Loader) plansIn(dir string) ([]planFile, error) {
 	sort.Strings(files)
 	var plans []planFile
 	for _, f := range files {
-		if strings.HasSuffix(f, ".tf.json") || strings.HasSuffix(f, ".tfvars.json") {
+		if strings.HasSuffix(f, ".tf.json") || strings.HasSuffix(f, ".tfvars.json") || l.excluded(f) {
 			continue
 		}
 		plan, err := l.readPlan(f)

@@ -14,7 +14,6 @@ import (
 	"io/fs"
 	"maps"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -22,14 +21,13 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/loader"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
-	"github.com/acme/guard/internal/limits"
+	"github.com/acme/guard/internal/policydir"
 )
 
 // EngineName is how findings and policies name this engine.
@@ -55,9 +53,14 @@ func IsPolicyFile(path string) bool {
 	return strings.HasSuffix(path, ".rego") && !strings.HasSuffix(path, "_test.rego")
 }
 
-// Load parses and compiles every non-test .rego file under dirs.
-func Load(ctx context.Context, dirs []string) (*Engine, error) {
+// Load parses and compiles every non-test .rego file under dirs; the
+// documents in the dataFiles (--data) are the policies' data.
+func Load(ctx context.Context, dirs []policydir.Dir, dataFiles []string) (*Engine, error) {
 	modules, err := ParseDirs(dirs, false)
+	if err != nil {
+		return nil, err
+	}
+	store, err := loadData(dataFiles)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +79,7 @@ func Load(ctx context.Context, dirs []string) (*Engine, error) {
 			if !definesRule(compiler, p.Name, string(level)) {
 				continue
 			}
-			pq, err := rego.New(rego.Compiler(compiler), rego.Query(ref), rego.StrictBuiltinErrors(true)).PrepareForEval(ctx)
+			pq, err := rego.New(rego.Compiler(compiler), rego.Store(store), rego.Query(ref), rego.StrictBuiltinErrors(true)).PrepareForEval(ctx)
 			if err != nil {
 				return nil, &Error{File: p.File, Line: p.Line, Msg: err.Error()}
 			}
@@ -106,42 +109,43 @@ func Capabilities() *ast.Capabilities {
 
 // ParseDirs parses the .rego files under dirs (with tests when withTests),
 // keyed by file name, with annotations processed. Parse errors name file:line.
-func ParseDirs(dirs []string, withTests bool) (map[string]*ast.Module, error) {
+func ParseDirs(dirs []policydir.Dir, withTests bool) (map[string]*ast.Module, error) {
+	modules := map[string]*ast.Module{}
+	opts := ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1}
 	for _, dir := range dirs {
-		// OPA's loader would block forever on a FIFO named x.rego.
-		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".rego") {
-				_, err = limits.Regular(path)
+		err := dir.Walk(func(name string) error {
+			if !withTests && !IsPolicyFile(name) {
+				return nil
 			}
+			src, err := dir.ReadFile(name)
 			if err != nil {
-				return &Error{File: filepath.ToSlash(path), Msg: unwrap(err).Error()}
+				return &Error{Msg: err.Error()}
 			}
+			m, err := ast.ParseModuleWithOpts(name, string(src), opts)
+			if err != nil {
+				return &Error{Msg: formatLoadError(err)}
+			}
+			if m == nil { // a file of comments only
+				return nil
+			}
+			modules[name] = m
 			return nil
-		})
+		}, ".rego")
 		if err != nil {
-			return nil, err
+			return nil, asError(err)
 		}
 	}
-	res, err := loader.NewFileLoader().
-		WithRegoVersion(ast.RegoV1).
-		WithProcessAnnotation(true).
-		Filtered(dirs, func(abspath string, info fs.FileInfo, depth int) bool {
-			if info.IsDir() {
-				return false
-			}
-			if !strings.HasSuffix(abspath, ".rego") {
-				return true
-			}
-			return !withTests && !IsPolicyFile(abspath)
-		})
-	if err != nil {
-		return nil, &Error{Msg: formatLoadError(err)}
-	}
-	modules := map[string]*ast.Module{}
-	for name, f := range res.Modules {
-		modules[filepath.ToSlash(name)] = f.Parsed
-	}
 	return modules, nil
+}
+
+// asError keeps a diag error as it is and makes any other (a directory
+// that cannot be walked) one.
+func asError(err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Msg: err.Error()}
 }
 
 // collect turns every package with deny or warn rules into a Policy.
@@ -378,19 +382,11 @@ func formatErrors(errs ast.Errors) string {
 }
 
 func formatLoadError(err error) string {
-	if errs, ok := err.(loader.Errors); ok {
-		var lines []string
-		for _, e := range errs {
-			switch ae := e.(type) {
-			case ast.Errors:
-				lines = append(lines, formatErrors(ae))
-			case *ast.Error:
-				lines = append(lines, formatErrors(ast.Errors{ae}))
-			default:
-				lines = append(lines, e.Error())
-			}
-		}
-		return strings.Join(lines, "\n")
+	switch e := err.(type) {
+	case ast.Errors:
+		return formatErrors(e)
+	case *ast.Error:
+		return formatErrors(ast.Errors{e})
 	}
 	return err.Error()
 }

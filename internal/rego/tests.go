@@ -3,6 +3,8 @@ package rego
 import (
 	"context"
 
+	"github.com/acme/guard/internal/policydir"
+
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/tester"
 )
@@ -10,7 +12,7 @@ import (
 // RunTests runs the Rego unit tests (test_ rules in *_test.rego files) under
 // dirs with OPA's own test runner, against the policies beside them.
 func RunTests(ctx context.Context, dirs []string) ([]*tester.Result, error) {
-	modules, err := ParseDirs(dirs, true)
+	modules, err := ParseDirs(policydir.OnDisk(dirs...), true)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ func writeGitHub(w io.Writer, r *Report, _ Options) error {
 		cmd := "warning"
 		if f.Fails(r.Threshold) {
 			cmd = "error"
-		} else if f.Waived {
+		} else if f.Waived || f.Baseline {
 			cmd = "notice"
 		}
 		var props []string
@@ -32,8 +32,8 @@ func writeGitHub(w io.Writer, r *Report, _ Options) error {
 		fmt.Fprintf(&b, "::%s %s::%s\n", cmd, strings.Join(props, ","), escapeData(msg))
 	}
 	s := r.Summarize()
-	fmt.Fprintf(&b, "::notice title=guard::%s\n", escapeData(fmt.Sprintf("%s, %d failing at %s or above, %s, %d waived; %s and %s checked against %s",
-		plural(s.Findings, "finding"), s.Failures, s.Threshold, plural(s.Warnings, "warning"), s.Waived,
+	fmt.Fprintf(&b, "::notice title=guard::%s\n", escapeData(fmt.Sprintf("%s, %d failing at %s or above, %s, %d waived%s; %s and %s checked against %s",
+		plural(s.Findings, "finding"), s.Failures, s.Threshold, plural(s.Warnings, "warning"), s.Waived, r.baselineCount(s),
 		plural(s.Resources, "resource"), plural(s.Objects, "object"), plural(s.Policies, "policy"))))
 	_, err := io.WriteString(w, b.String())
 	return err

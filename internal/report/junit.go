@@ -94,6 +94,9 @@ func writeJUnit(w io.Writer, r *Report, _ Options) error {
 			case f.Waived:
 				c.Skipped = &JUnitSkipped{Message: "waived: " + f.Message}
 				s.Skipped++
+			case f.Baseline:
+				c.Skipped = &JUnitSkipped{Message: "in the baseline: " + f.Message}
+				s.Skipped++
 			default:
 				c.SystemOut = label(f) + ": " + text
 			}

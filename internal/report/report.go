@@ -21,6 +21,9 @@ type Report struct {
 	// Resources and Objects count the Terraform resources and Kubernetes objects checked.
 	Resources int
 	Objects   int
+	// HasBaseline says the check compared its findings with a --baseline
+	// report (SARIF then states every result's baselineState).
+	HasBaseline bool
 }
 
 // Failed says whether any finding fails the run at the report's threshold.
@@ -39,6 +42,7 @@ type Summary struct {
 	Failures   int            `json:"failures"`
 	Warnings   int            `json:"warnings"`
 	Waived     int            `json:"waived"`
+	Baseline   int            `json:"baseline"`
 	BySeverity map[string]int `json:"by_severity"`
 	Threshold  string         `json:"threshold"`
 	Policies   int            `json:"policies"`
@@ -59,6 +63,8 @@ func (r *Report) Summarize() Summary {
 		switch {
 		case f.Waived:
 			s.Waived++
+		case f.Baseline:
+			s.Baseline++
 		case f.Level == finding.Warn:
 			s.Warnings++
 		case f.Fails(r.Threshold):
@@ -125,6 +131,15 @@ func location(f finding.Finding) string {
 	return f.File
 }
 
+// baselineCount is the summary's part on the baseline, only in a check
+// that had one.
+func (r *Report) baselineCount(s Summary) string {
+	if !r.HasBaseline {
+		return ""
+	}
+	return fmt.Sprintf(", %d in the baseline", s.Baseline)
+}
+
 // label is what a finding is called in text-like formats: its level and severity.
 func label(f finding.Finding) string {
 	switch {
@@ -132,6 +147,8 @@ func label(f finding.Finding) string {
 		return "WAIVED"
 	case f.Level == finding.Warn:
 		return "WARN"
+	case f.Baseline:
+		return f.Severity.String() + " (baseline)"
 	}
 	return f.Severity.String()
 }

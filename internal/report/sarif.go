@@ -62,6 +62,9 @@ type sarifResult struct {
 	// PartialFingerprints lets code scanning track a finding across commits.
 	PartialFingerprints map[string]string `json:"partialFingerprints"`
 	Suppressions        []sarifSuppress   `json:"suppressions,omitempty"`
+	// BaselineState is "unchanged" for a finding the --baseline report
+	// held, "new" for any other; absent without a baseline.
+	BaselineState string `json:"baselineState,omitempty"`
 }
 
 type sarifSuppress struct {
@@ -94,7 +97,7 @@ func sarifLevel(f finding.Finding, threshold finding.Severity) string {
 	switch {
 	case f.Fails(threshold):
 		return "error"
-	case f.Level == finding.Warn || f.Waived:
+	case f.Level == finding.Warn || f.Waived || f.Baseline:
 		return "warning"
 	}
 	return "note"
@@ -129,6 +132,12 @@ func writeSARIF(w io.Writer, r *Report, _ Options) error {
 		}
 		if f.Waived {
 			res.Suppressions = []sarifSuppress{{Kind: "external"}}
+		}
+		if r.HasBaseline {
+			res.BaselineState = "new"
+			if f.Baseline {
+				res.BaselineState = "unchanged"
+			}
 		}
 		results = append(results, res)
 	}

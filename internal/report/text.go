@@ -49,7 +49,7 @@ func writeText(w io.Writer, r *Report, opts Options) error {
 		color := ansiYellow
 		if f.Fails(r.Threshold) {
 			color = ansiRed
-		} else if f.Waived {
+		} else if f.Waived || f.Baseline {
 			color = ansiDim
 		}
 		fmt.Fprintf(&b, "  %s  %s  %s  %s", loc, paint(ansiCyan, f.PolicyID), paint(color, lbl), f.Message)
@@ -76,8 +76,8 @@ func writeText(w io.Writer, r *Report, opts Options) error {
 		if s.Passed {
 			verdict = "passed"
 		}
-		fmt.Fprintf(&b, "%s: %s (%s), %d failing at %s or above, %s, %d waived: %s.\n",
-			checked, plural(s.Findings, "finding"), strings.Join(parts, ", "), s.Failures, s.Threshold, plural(s.Warnings, "warning"), s.Waived, verdict)
+		fmt.Fprintf(&b, "%s: %s (%s), %d failing at %s or above, %s, %d waived%s: %s.\n",
+			checked, plural(s.Findings, "finding"), strings.Join(parts, ", "), s.Failures, s.Threshold, plural(s.Warnings, "warning"), s.Waived, r.baselineCount(s), verdict)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -1,0 +1,56 @@
+package rego
+
+import (
+	"io/fs"
+	"path/filepath"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/loader"
+	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+
+	"github.com/acme/guard/internal/limits"
+)
+
+// isDataFile says which files --data reads: JSON and YAML documents.
+func isDataFile(path string) bool {
+	switch filepath.Ext(path) {
+	case ".json", ".yaml", ".yml":
+		return true
+	}
+	return false
+}
+
+// loadData reads the --data files and directories with OPA's loader, as
+// conftest and opa eval do: a file's document is merged at the root of
+// data, one in a subdirectory of a named directory under that path.
+func loadData(paths []string) (storage.Store, error) {
+	if len(paths) == 0 {
+		return inmem.New(), nil
+	}
+	for _, p := range paths {
+		// OPA's loader would block forever on a FIFO; a missing path is
+		// a mistyped flag.
+		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && (path == p || isDataFile(path)) {
+				_, err = limits.ReadFile(path, limits.Default, filepath.ToSlash)
+			}
+			if err != nil {
+				return &Error{File: filepath.ToSlash(path), Msg: "--data: " + strings.TrimPrefix(unwrap(err).Error(), filepath.ToSlash(path)+": ")}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	res, err := loader.NewFileLoader().Filtered(paths, func(abspath string, info fs.FileInfo, depth int) bool {
+		return !info.IsDir() && !isDataFile(abspath)
+	})
+	if err != nil {
+		return nil, &Error{Msg: "--data: " + oneLine(formatLoadError(err))}
+	}
+	return res.Store()
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -31,10 +31,10 @@ type Options struct {
 	// Only and Skip select policies by id: only those, and not these.
 	Only, Skip []string
 	// Baseline is an earlier JSON report whose findings do not fail the run.
-	Baseline   string
-	Threshold  finding.Severity
-	Loader     loader.Options
-	Version    string
+	Baseline  string
+	Threshold finding.Severity
+	Loader    loader.Options
+	Version   string
 	// Now is when the check runs (exception expiry); zero means the current time.
 	Now time.Time
 }

@@ -26,6 +26,16 @@ func (s Severity) String() string { return severityNames[s] }
 // MarshalText writes the severity's name.
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText reads a severity's name (a JSON report read back as a baseline).
+func (s *Severity) UnmarshalText(text []byte) error {
+	v, err := ParseSeverity(string(text))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
 // ParseSeverity reads LOW, MEDIUM, HIGH or CRITICAL, in any case.
 func ParseSeverity(s string) (Severity, error) {
 	for sev, name := range severityNames {

@@ -60,6 +60,9 @@ func Load(ctx context.Context, dirs []policydir.Dir, dataFiles []string) (*Engin
 	if err != nil {
 		return nil, err
 	}
+	if err := annotatedOnce(modules); err != nil {
+		return nil, err
+	}
 	store, err := loadData(dataFiles)
 	if err != nil {
 		return nil, err
@@ -136,6 +139,27 @@ func ParseDirs(dirs []policydir.Dir, withTests bool) (map[string]*ast.Module, er
 		}
 	}
 	return modules, nil
+}
+
+// annotatedOnce refuses a policy package annotated in two files: the same
+// policy loaded twice (the built-in library beside a copy of it), which
+// OPA would report once per file.
+func annotatedOnce(modules map[string]*ast.Module) error {
+	first := map[string]string{}
+	for _, name := range slices.Sorted(maps.Keys(modules)) {
+		m := modules[name]
+		for _, a := range m.Annotations {
+			if a.Scope != "package" {
+				continue
+			}
+			pkg := m.Package.Path.String()
+			if prev, ok := first[pkg]; ok {
+				return &Error{File: name, Line: a.Location.Row, Msg: fmt.Sprintf("package %s is already annotated in %s: one policy loaded twice? (--policy builtin is the library built into guard)", strings.TrimPrefix(pkg, "data."), prev)}
+			}
+			first[pkg] = fmt.Sprintf("%s:%d", name, a.Location.Row)
+		}
+	}
+	return nil
 }
 
 // asError keeps a diag error as it is and makes any other (a directory

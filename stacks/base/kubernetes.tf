@@ -3,6 +3,10 @@
 # the monitoring stack.
 
 locals {
+  # The platform's Artifact Registry repository: the one registry the nodes
+  # may pull from (STK-002), for the add-ons' images as for the app's.
+  image_registry = "${google_artifact_registry_repository.images.location}-docker.pkg.dev/${var.project_id}/${google_artifact_registry_repository.images.repository_id}"
+
   kyverno_policy_dir = "${path.module}/../../policies/kyverno"
   # Policies and their exceptions; the Kyverno test suites beside them are not installed.
   kyverno_manifests = [
@@ -11,6 +15,12 @@ locals {
   ]
 
   kyverno_values = yamlencode({
+    # Kyverno's images (reg.kyverno.io/kyverno/*, ghcr.io/kyverno/readiness-checker)
+    # are mirrored into the platform repository at the chart's app version
+    # (stacks/base/README.md); every component pulls them from there.
+    global          = { image = { registry = local.image_registry } }
+    webhooksCleanup = { image = { registry = local.image_registry } }
+    test            = { image = { registry = local.image_registry } }
     admissionController = {
       replicas = var.kyverno_admission_replicas
     }

@@ -38,7 +38,7 @@ output "proxy_only_ranges" {
 
 output "artifact_registry_repository" {
   description = "Docker repository URL: the only registry workloads may pull from."
-  value       = "${google_artifact_registry_repository.images.location}-docker.pkg.dev/${var.project_id}/${google_artifact_registry_repository.images.repository_id}"
+  value       = local.image_registry
 }
 
 output "app_service_account" {

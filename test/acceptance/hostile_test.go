@@ -283,7 +283,7 @@ func hostileCases() []hostileCase {
 		policy("kyverno-exception-cel", "CASE/exceptions/x.yaml:1: PolicyException x: spec.matchConditions[0].expression: Syntax error"),
 		policy("kyverno-exception-unknown-policy", "CASE/exceptions/x.yaml:1: PolicyException x refers to ValidatingPolicy nope, which is not loaded"),
 		{name: "kyverno-exception-no-owner", args: []string{"--policy", "CASE", "--source", "stacks/app", "testdata/stack-plans/app.json"}, code: 0},
-		policy("policy-dir-empty", "no policies (Rego packages with deny or warn rules, Kyverno ValidatingPolicies) found in [CASE]"),
+		policy("policy-dir-empty", "no policies (Rego packages with deny or warn rules, Kyverno ValidatingPolicies) found in CASE"),
 		// A CEL expression failing at run time fails closed (Kyverno's engine
 		// reports an error; guard counts it as a deny).
 		{name: "kyverno-cel-runtime", args: []string{"--policy", "CASE", "CASE/input/configmap.yaml"}, code: 1},

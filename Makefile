@@ -9,8 +9,10 @@ check: build
 test:
 	scripts/test.sh
 
+# -buildvcs=auto: `guard version` names the checkout's commit even where
+# GOFLAGS turns VCS stamping off.
 build:
-	go build -o bin/guard ./cmd/guard
+	go build -buildvcs=auto -o bin/guard ./cmd/guard
 
 # A local control plane (etcd, kube-apiserver, Kyverno with the stack's
 # policies) to try manifests against by hand; see README.md.

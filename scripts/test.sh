@@ -24,6 +24,10 @@ if [ -n "$(opa fmt -l policies/rego)" ]; then
 fi
 opa check --strict policies/rego
 
+step "actionlint (workflows, the Action's usage example), goreleaser check"
+actionlint .github/workflows/*.yml docs/examples/*.yml
+goreleaser check
+
 step "platform: helm lint, helm template, kubectl-validate, tofu fmt"
 scripts/validate-platform.sh
 

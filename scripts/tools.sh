@@ -15,6 +15,9 @@
 #   kyverno-admission
 #                    Kyverno's admission controller for the same suite
 #                    (tools/kyverno, the same pin as the CLI)
+#   actionlint       lints the workflows and the GitHub Action's usage example
+#   goreleaser       `goreleaser check` on .goreleaser.yaml (the longest
+#                    build here: about 7 minutes cold on 2 cores)
 #   conftest         the peer benchmark (bench/peers.py), with --bench only
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +31,8 @@ KUBECTL_VALIDATE_VERSION=v0.0.4
 TOFU_VERSION=v1.10.6    # pinned in tools/tofu/go.mod
 KYVERNO_VERSION=v1.19.1 # pinned in tools/kyverno/go.mod
 CONFTEST_VERSION=v0.71.0
+ACTIONLINT_VERSION=v1.7.12
+GORELEASER_VERSION=v2.15.1
 KUBE_VERSION=v1.36.3    # pinned in tools/kube/go.mod, with etcd v3.6.8
 
 fresh() { [ -x "$BIN/$1" ] && [ "$(cat "$BIN/$1.version" 2>/dev/null)" = "$2" ]; }
@@ -56,6 +61,14 @@ fi
 if ! fresh kyverno-admission "$KYVERNO_VERSION"; then
   echo "tools: building kyverno-admission $KYVERNO_VERSION" >&2
   (cd tools/kyverno && go build -o "$BIN/kyverno-admission" github.com/kyverno/kyverno/cmd/kyverno) && stamp kyverno-admission "$KYVERNO_VERSION"
+fi
+if ! fresh actionlint "$ACTIONLINT_VERSION"; then
+  echo "tools: building actionlint $ACTIONLINT_VERSION" >&2
+  GOBIN="$BIN" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" && stamp actionlint "$ACTIONLINT_VERSION"
+fi
+if ! fresh goreleaser "$GORELEASER_VERSION"; then
+  echo "tools: building goreleaser $GORELEASER_VERSION" >&2
+  GOBIN="$BIN" go install "github.com/goreleaser/goreleaser/v2@$GORELEASER_VERSION" && stamp goreleaser "$GORELEASER_VERSION"
 fi
 # Without the version ldflags the apiserver reports v0.0.0, which clients
 # and Kyverno's version checks reject.

@@ -25,8 +25,42 @@ import (
 	"github.com/acme/guard/internal/report"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version, commit and date are set by release builds (-ldflags "-X
+// main.version=v1.2.3 -X main.commit=... -X main.date=..."); a plain `go
+// build` in a checkout takes the commit and its time from the build info.
+var version, commit, date = "dev", "", ""
+
+// buildInfo fills what the linker did not set from the Go build info: the
+// module's version (go install), the VCS revision and time (go build).
+func buildInfo() (v, rev, when string) {
+	v, rev, when = version, commit, date
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return v, rev, when
+	}
+	if v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		v = info.Main.Version
+	}
+	modified := false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			if rev == "" {
+				rev = s.Value
+			}
+		case "vcs.time":
+			if when == "" {
+				when = s.Value
+			}
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if modified && commit == "" {
+		rev += " (with uncommitted changes)"
+	}
+	return v, rev, when
+}
 
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
@@ -284,7 +318,15 @@ func newVersionCmd() *cobra.Command {
 		Use:   "version",
 		Short: "Print guard's version and the versions of its engines",
 		Run: func(cmd *cobra.Command, args []string) {
-			fmt.Fprintf(cmd.OutOrStdout(), "guard %s\n", version)
+			v, rev, when := buildInfo()
+			fmt.Fprintf(cmd.OutOrStdout(), "guard %s\n", v)
+			if rev == "" {
+				rev = "unknown (built outside a checkout)"
+			}
+			if when == "" {
+				when = "unknown"
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "  commit %s\n  built %s\n", rev, when)
 			if info, ok := debug.ReadBuildInfo(); ok {
 				for _, dep := range info.Deps {
 					switch dep.Path {

@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	guardBin = filepath.Join(dir, "guard")
-	build := exec.Command("go", "build", "-o", guardBin, "./cmd/guard")
+	build := exec.Command("go", "build", "-buildvcs=auto", "-o", guardBin, "./cmd/guard")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building guard: %v\n%s", err, out)

@@ -16,6 +16,7 @@ import (
 
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
+	"sigs.k8s.io/yaml"
 )
 
 // emptyRepo is a directory holding only the named files of testdata/plans.
@@ -421,3 +422,95 @@ deny contains msg if {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// actionStep is the run script of the composite Action's step with the id
+// or name given.
+func actionStep(t *testing.T, name string) string {
+	t.Helper()
+	var action struct {
+		Runs struct {
+			Using string
+			Steps []struct{ ID, Name, Run string }
+		}
+	}
+	if err := yaml.Unmarshal([]byte(mustRead(t, filepath.Join(root, "action.yml"))), &action); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range action.Runs.Steps {
+		if s.ID == name || s.Name == name {
+			return s.Run
+		}
+	}
+	t.Fatalf("action.yml has no step %q", name)
+	return ""
+}
+
+// TestActionSteps runs the Action's check and verdict steps as the runner
+// would (bash, the inputs in the environment, guard on PATH): the exit
+// code reaches the verdict, annotations and SARIF are written.
+func TestActionSteps(t *testing.T) {
+	check, verdict := actionStep(t, "check"), actionStep(t, "Verdict")
+	for _, tc := range []struct {
+		plan, severity string
+		code           string
+	}{
+		{"base-legacy-abac.json", "", "1"},
+		{"base-legacy-abac.json", "CRITICAL", "0"},
+		{"base.json", "", "0"},
+		{"missing.json", "", "2"},
+	} {
+		dir := emptyRepo(t, "base-legacy-abac.json", "base.json")
+		tmp := t.TempDir()
+		out := filepath.Join(tmp, "output")
+		env := append(os.Environ(), "PATH="+filepath.Dir(guardBin)+":"+os.Getenv("PATH"),
+			"RUNNER_TEMP="+tmp, "GITHUB_OUTPUT="+out, "INPUT_PATHS="+tc.plan, "INPUT_FORMAT=text",
+			"INPUT_SEVERITY="+tc.severity, "INPUT_CONFIG=", "INPUT_ARGS=")
+		cmd := exec.Command("bash", "-e", "-c", check)
+		cmd.Dir, cmd.Env = dir, env
+		r := run(t, cmd)
+		outputs := mustRead(t, out)
+		if r.code != 0 || !strings.Contains(outputs, "exit-code="+tc.code+"\n") {
+			t.Errorf("%s %s: step exit %d, outputs %q\n%s", tc.plan, tc.severity, r.code, outputs, r.stderr)
+			continue
+		}
+		if tc.code != "2" && (!strings.Contains(outputs, "sarif-written=true") || !strings.Contains(r.stdout, "::notice title=guard::")) {
+			t.Errorf("%s: no SARIF or annotations: %q\n%s", tc.plan, outputs, r.stdout)
+		}
+		v := exec.Command("bash", "-e", "-c", verdict)
+		v.Env = append(os.Environ(), "CODE="+tc.code)
+		if got := run(t, v); strconv.Itoa(got.code) != tc.code {
+			t.Errorf("%s: verdict exit %d, want %s", tc.plan, got.code, tc.code)
+		}
+	}
+}
+
+// TestImageDefinition: the image is built static (no cgo: distroless
+// static has no libc), carries no file but guard, and runs as non-root.
+func TestImageDefinition(t *testing.T) {
+	df := mustRead(t, filepath.Join(root, "Dockerfile"))
+	for _, want := range []string{
+		"CGO_ENABLED=0 go build", "FROM gcr.io/distroless/static-debian12:nonroot",
+		"COPY --from=build /out/guard /usr/local/bin/guard", "USER nonroot:nonroot",
+		`ENTRYPOINT ["/usr/local/bin/guard"]`,
+	} {
+		if !strings.Contains(df, want) {
+			t.Errorf("Dockerfile lacks %q", want)
+		}
+	}
+	if strings.Count(df, "\nFROM ") != 2 || !strings.HasPrefix(df[strings.Index(df, "\nFROM ")+1:], "FROM golang:") {
+		t.Errorf("Dockerfile: want a golang build stage and one final stage")
+	}
+}
+
+// TestVersionNamesTheBuild: `guard version` says its commit and date from
+// Go's build information (the test binary is a plain build of the checkout).
+func TestVersionNamesTheBuild(t *testing.T) {
+	head, err := exec.Command("git", "-C", root, "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Skip("not a git checkout: no commit to name")
+	}
+	v := guard(t, "version")
+	if v.code != 0 || !strings.Contains(v.stdout, "  commit "+strings.TrimSpace(string(head))) || !strings.Contains(v.stdout, "  built 20") {
+		t.Errorf("guard version:\n%s", v.stdout)
+	}
+}

@@ -14,7 +14,7 @@ SCHEMA_VERSION=1.30
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/crds"
-cp testdata/crds/gateway-api/*.yaml testdata/crds/gke/*.yaml "$work/crds/"
+cp testdata/crds/gateway-api/*.yaml testdata/crds/gke/*.yaml testdata/crds/argo-rollouts/*.yaml "$work/crds/"
 
 for role in primary secondary; do
   echo "--> charts/app: helm lint, template and validate ($role)" >&2
@@ -22,13 +22,20 @@ for role in primary secondary; do
   helm template app charts/app --namespace platform-app -f "charts/app/values-$role.yaml" \
     --kube-version "$KUBE_VERSION" > "$work/app-$role.yaml"
   kubectl-validate "$work/app-$role.yaml" --local-crds "$work/crds" --version "$SCHEMA_VERSION"
+  # The same release with progressive delivery: a Rollout (Argo Rollouts'
+  # CRD) and its smoke-test AnalysisTemplate instead of the Deployment.
+  helm lint --strict --quiet charts/app -f "charts/app/values-$role.yaml" --set rollout.enabled=true --kube-version "$KUBE_VERSION"
+  helm template app charts/app --namespace platform-app -f "charts/app/values-$role.yaml" --set rollout.enabled=true \
+    --kube-version "$KUBE_VERSION" > "$work/app-rollout-$role.yaml"
+  grep -q "^kind: Rollout" "$work/app-rollout-$role.yaml" && ! grep -q "^kind: Deployment" "$work/app-rollout-$role.yaml"
+  kubectl-validate "$work/app-rollout-$role.yaml" --local-crds "$work/crds" --version "$SCHEMA_VERSION"
 done
 
 echo "--> the validation rejects invalid objects" >&2
 if kubectl-validate testdata/bad/invalid-platform-objects.yaml --local-crds "$work/crds" --version "$SCHEMA_VERSION" > "$work/negative.txt" 2>&1; then
   echo "kubectl-validate accepted testdata/bad/invalid-platform-objects.yaml" >&2; exit 1
 fi
-grep -q "securityPolicyName" "$work/negative.txt" || { cat "$work/negative.txt" >&2; exit 1; }
+grep -q "securityPolicyName" "$work/negative.txt" && grep -q "spec.strategy.canary.canaryWeight" "$work/negative.txt" || { cat "$work/negative.txt" >&2; exit 1; }
 
 echo "--> charts/platform-policies: helm lint" >&2
 helm lint --strict --quiet charts/platform-policies --kube-version "$KUBE_VERSION"

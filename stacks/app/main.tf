@@ -37,6 +37,7 @@ resource "helm_release" "app_primary" {
   values = [
     file("${local.chart}/values-primary.yaml"),
     local.stack_values,
+    yamlencode({ rollout = { enabled = lookup(var.rollout_enabled, "primary", false) } }),
   ]
 }
 
@@ -53,6 +54,7 @@ resource "helm_release" "app_secondary" {
   values = [
     file("${local.chart}/values-secondary.yaml"),
     local.stack_values,
+    yamlencode({ rollout = { enabled = lookup(var.rollout_enabled, "secondary", false) } }),
   ]
 }
 

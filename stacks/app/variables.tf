@@ -69,3 +69,17 @@ variable "hostname" {
   description = "Public hostname of the app: the base stack's DNS failover record, without the trailing dot."
   default     = "app.platform.acme.example"
 }
+
+variable "rollout_enabled" {
+  type        = map(bool)
+  description = "Per region role: release the app as an Argo Rollout (canary steps, smoke-test analysis, automatic rollback) instead of a Deployment. Argo Rollouts must run in that region's cluster."
+  default = {
+    primary   = false
+    secondary = false
+  }
+
+  validation {
+    condition     = alltrue([for role in keys(var.rollout_enabled) : contains(["primary", "secondary"], role)])
+    error_message = "rollout_enabled keys are region roles: primary, secondary."
+  }
+}

@@ -145,13 +145,13 @@ func TestMutations(t *testing.T) {
 		t.Fatalf("%d mutations", len(mutations))
 	}
 	policies := filepath.Join(root, "policies")
-	check := func(t *testing.T, dir string) (int, map[string]bool, string) {
+	check := func(t *testing.T, dir string, extra ...string) (int, map[string]bool, string) {
 		t.Helper()
-		r := runIn(t, dir, "check", "--policy", policies, "--format", "json")
+		r := runIn(t, dir, append([]string{"check", "--policy", policies, "--format", "json"}, extra...)...)
 		var rep struct {
 			Findings []struct {
-				Policy, Level, Message string
-				Waived                 bool
+				Policy, Level, Message, Resource string
+				Waived                           bool
 			}
 		}
 		if r.code == 2 || json.Unmarshal([]byte(r.stdout), &rep) != nil {
@@ -162,7 +162,7 @@ func TestMutations(t *testing.T) {
 		for _, f := range rep.Findings {
 			if f.Level == "deny" && !f.Waived {
 				failing[f.Policy] = true
-				msgs = append(msgs, f.Policy+": "+f.Message)
+				msgs = append(msgs, f.Policy+": "+f.Message+" ("+f.Resource+")")
 			}
 		}
 		sort.Strings(msgs)
@@ -198,14 +198,25 @@ func TestMutations(t *testing.T) {
 			if err := os.WriteFile(path, []byte(changed), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			code, failing, msgs := check(t, dir)
-			want := strings.Fields(m.want)
-			ok := code == 1 && len(failing) == len(want)
-			for _, id := range want {
-				ok = ok && failing[id]
+			judge := func(extra ...string) {
+				code, failing, msgs := check(t, dir, extra...)
+				want := strings.Fields(m.want)
+				ok := code == 1 && len(failing) == len(want)
+				for _, id := range want {
+					ok = ok && failing[id]
+				}
+				if !ok {
+					t.Errorf("%v: want exit 1 and %s alone; exit %d:\n%s", extra, m.want, code, msgs)
+				}
+				if len(extra) > 0 && strings.Contains(msgs, ":Deployment/") {
+					t.Errorf("with Rollouts, a finding on a Deployment:\n%s", msgs)
+				}
 			}
-			if !ok {
-				t.Errorf("want exit 1 and %s alone; exit %d:\n%s", m.want, code, msgs)
+			judge()
+			// The pod template is the Rollout's too: released with Argo
+			// Rollouts, the same change fails the same policies.
+			if m.file == "charts/app/templates/deployment.yaml" && !strings.Contains(m.old, "kind: Deployment") {
+				judge("--var", "rollout_enabled={primary=true,secondary=true}")
 			}
 		})
 	}

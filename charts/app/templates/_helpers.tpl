@@ -33,3 +33,13 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- printf "%s:%s" $repo $tag -}}
 {{- end -}}
 {{- end -}}
+
+{{/* Labels of the canary's smoke-test pods: not the app's selector labels
+(the Rollout, its PodDisruptionBudget and the app's NetworkPolicies must not
+select them). */}}
+{{- define "app.smokeTestLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}-smoke-test
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/part-of: platform
+platform.acme.example/component: smoke-test
+{{- end -}}

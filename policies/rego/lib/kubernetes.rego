@@ -5,7 +5,8 @@
 #   images, and the context (cluster region) an object lands in.
 package guard.lib.kubernetes
 
-workload_kinds := {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"}
+# Rollout: Argo Rollouts (argoproj.io), whose spec.template is a pod template.
+workload_kinds := {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController", "Rollout"}
 
 # workloads are the objects that run pods (an array: see resources in
 # guard.lib.terraform).

@@ -46,3 +46,14 @@ test_repository_prefix_unknown_warns if {
 	count(policy.deny) == 0 with input as t.stack([unresolved, pool, reader], [deployment("nginx:1.27")])
 	count(policy.warn) == 1 with input as t.stack([unresolved, pool, reader], [deployment("nginx:1.27")])
 }
+
+# An Argo Rollout runs its template's pods as a Deployment does.
+rollout(image) := t.k8s_object({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "metadata": {"name": "app", "namespace": "app"}, "spec": {"template": {"spec": {"containers": [{"name": "app", "image": image}]}}}}, "primary")
+
+test_rollout_docker_hub_image_fails if {
+	count(policy.deny) == 1 with input as t.stack([repo, pool, reader], [rollout("nginx:1.27")])
+}
+
+test_rollout_platform_image_passes if {
+	count(policy.deny) == 0 with input as t.stack([repo, pool, reader], [rollout("europe-docker.pkg.dev/p/prod-images/app:1.0")])
+}

@@ -1,0 +1,103 @@
+package acceptance
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+)
+
+const rolloutsEverywhere = "rollout_enabled={primary=true,secondary=true}"
+
+// TestRolloutRelease: released with Argo Rollouts in both regions, the
+// platform passes; each region runs a Rollout (no Deployment) that its
+// HPA scales, and a smoke-test AnalysisTemplate.
+func TestRolloutRelease(t *testing.T) {
+	if r := guard(t, "check", "--var", rolloutsEverywhere); r.code != 0 {
+		t.Fatalf("the platform with Rollouts: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	objs := inspectObjects(t, "inspect", "--var", rolloutsEverywhere, "stacks/app")
+	kinds := map[string]int{}
+	for _, o := range objs {
+		kinds[o["kind"].(string)]++
+		if o["kind"] == "HorizontalPodAutoscaler" {
+			ref := o["spec"].(map[string]any)["scaleTargetRef"].(map[string]any)
+			if ref["kind"] != "Rollout" || ref["apiVersion"] != "argoproj.io/v1alpha1" {
+				t.Errorf("the HPA scales %v", ref)
+			}
+		}
+	}
+	if kinds["Rollout"] != 2 || kinds["AnalysisTemplate"] != 2 || kinds["Deployment"] != 0 || kinds["PodDisruptionBudget"] != 2 {
+		t.Errorf("kinds rendered: %v", kinds)
+	}
+}
+
+// TestRolloutSmokeTestJob: the Job the AnalysisTemplate makes is admitted
+// like any Job (Kyverno and Pod Security Admission judge it and its pods
+// in the cluster), so its template must pass the pod policies; the same
+// Job made privileged must not.
+func TestRolloutSmokeTestJob(t *testing.T) {
+	var job, ns map[string]any
+	for _, o := range inspectObjects(t, "inspect", "--var", rolloutsEverywhere, "stacks/app") {
+		switch o["kind"] {
+		case "AnalysisTemplate":
+			metrics := o["spec"].(map[string]any)["metrics"].([]any)
+			provider := metrics[0].(map[string]any)["provider"].(map[string]any)
+			meta := o["metadata"].(map[string]any)
+			job = map[string]any{
+				"apiVersion": "batch/v1", "kind": "Job",
+				"metadata": map[string]any{"name": "smoke", "namespace": meta["namespace"]},
+				"spec":     provider["job"].(map[string]any)["spec"],
+			}
+		case "Namespace":
+			ns = o
+		}
+	}
+	if job == nil || ns == nil {
+		t.Fatal("no AnalysisTemplate or Namespace rendered")
+	}
+	write := func(name string, docs ...map[string]any) string {
+		var parts []string
+		for _, d := range docs {
+			b, err := yaml.Marshal(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts = append(parts, string(b))
+		}
+		path := filepath.Join(t.TempDir(), name)
+		writeFile(t, path, strings.Join(parts, "---\n"))
+		return path
+	}
+	// STK-004 (the namespace's default-deny NetworkPolicy) is the
+	// chart's, not the Job's: the pod policies are what is asked here.
+	if r := guard(t, "check", "--skip-policy", "STK-004", write("smoke.yaml", ns, job)); r.code != 0 {
+		t.Errorf("the smoke-test Job: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	containers := job["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)["containers"].([]any)
+	containers[0].(map[string]any)["securityContext"].(map[string]any)["privileged"] = true
+	if r := guard(t, "check", "--skip-policy", "STK-004", write("privileged.yaml", ns, job)); r.code != 1 || !strings.Contains(r.stdout, "K8S-001") {
+		t.Errorf("a privileged smoke-test Job: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+// inspectObjects are the Kubernetes objects guard inspect prints.
+func inspectObjects(t *testing.T, args ...string) []map[string]any {
+	t.Helper()
+	r := guard(t, args...)
+	var in struct {
+		Kubernetes struct {
+			Objects []struct{ Object map[string]any }
+		}
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &in) != nil {
+		t.Fatalf("guard %v: exit %d\n%s", args, r.code, r.stderr)
+	}
+	var objs []map[string]any
+	for _, o := range in.Kubernetes.Objects {
+		objs = append(objs, o.Object)
+	}
+	return objs
+}

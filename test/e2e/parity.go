@@ -226,7 +226,7 @@ func Check(guard, root, policyDir, workDir string, namespaces []*unstructured.Un
 			}
 			for name := range denies[rows[i].Name] {
 				g.Denies = append(g.Denies, name)
-				g.PodSecurity = g.PodSecurity || podSecurityPolicies[name] && enforced[ns]
+				g.PodSecurity = g.PodSecurity || podSecurityPolicies[name] && enforced[ns] && psaKinds[rows[i].Subject.Object.GetKind()]
 			}
 			sort.Strings(g.Denies)
 			rows[i].Guard = g
@@ -234,6 +234,15 @@ func Check(guard, root, policyDir, workDir string, namespaces []*unstructured.Un
 		}
 	}
 	return nil
+}
+
+// psaKinds are what Pod Security Admission judges: pods, and the built-in
+// workloads whose templates it warns about (k8s.io/pod-security-admission's
+// DefaultPodSpecExtractor). A custom resource with a pod template, an Argo
+// Rollout, gets no warning: only its pods meet PSA.
+var psaKinds = map[string]bool{
+	"Pod": true, "PodTemplate": true, "ReplicationController": true, "ReplicaSet": true, "Deployment": true,
+	"StatefulSet": true, "DaemonSet": true, "Job": true, "CronJob": true,
 }
 
 // enforcedNamespaces are the namespaces among objs whose

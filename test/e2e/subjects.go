@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,16 +17,24 @@ import (
 // ChartSubjects are the app chart's objects as the app stack deploys them
 // in each region (rendered by guard from the helm_releases), with the pod
 // each workload's controller would create: Pod Security Admission judges
-// pods, and only warns about workloads.
+// pods, and only warns about workloads. Then what the release adds with
+// Argo Rollouts (stacks/app rollout_enabled): the Rollout, its pod, the
+// smoke test's AnalysisTemplate and NetworkPolicies.
 func ChartSubjects(guard, root string) (subjects []Subject, namespaces []*unstructured.Unstructured, err error) {
 	in, err := cluster.Inspect(guard, root, "stacks/app")
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, o := range in.Kubernetes.Objects {
-		if o.Release == nil || o.Release.Region == "" {
+	withRollouts, err := cluster.Inspect(guard, root, "--var", "rollout_enabled={primary=true,secondary=true}", "stacks/app")
+	if err != nil {
+		return nil, nil, err
+	}
+	seen := map[string]bool{}
+	for _, o := range slices.Concat(in.Kubernetes.Objects, withRollouts.Kubernetes.Objects) {
+		if o.Release == nil || o.Release.Region == "" || seen[o.ID] {
 			continue
 		}
+		seen[o.ID] = true
 		obj := &unstructured.Unstructured{Object: o.Object}
 		if obj.GetNamespace() == "" && !clusterScoped(obj.GetKind()) {
 			obj.SetNamespace(o.Release.Namespace)
@@ -35,14 +44,42 @@ func ChartSubjects(guard, root string) (subjects []Subject, namespaces []*unstru
 		if obj.GetKind() == "Namespace" && o.Release.Region == "primary" {
 			namespaces = append(namespaces, obj)
 		}
-		if pod := PodOf(obj); pod != nil {
-			subjects = append(subjects, Subject{Group: group, Object: pod})
+		workloads := []*unstructured.Unstructured{obj}
+		if job := smokeTestJob(obj); job != nil {
+			subjects = append(subjects, Subject{Group: group, Object: job})
+			workloads = append(workloads, job)
+		}
+		for _, w := range workloads {
+			if pod := PodOf(w); pod != nil {
+				subjects = append(subjects, Subject{Group: group, Object: pod})
+			}
 		}
 	}
 	if len(subjects) == 0 {
 		return nil, nil, fmt.Errorf("stacks/app renders no objects")
 	}
 	return subjects, namespaces, nil
+}
+
+// smokeTestJob is the Job Argo Rollouts creates from an AnalysisTemplate's
+// job metric (named after the template): admission judges it, and its pod,
+// like any other; nil for anything else.
+func smokeTestJob(o *unstructured.Unstructured) *unstructured.Unstructured {
+	if o.GetKind() != "AnalysisTemplate" {
+		return nil
+	}
+	metrics, _, _ := unstructured.NestedSlice(o.Object, "spec", "metrics")
+	for _, m := range metrics {
+		spec, found, _ := unstructured.NestedMap(m.(map[string]any), "provider", "job", "spec")
+		if !found {
+			continue
+		}
+		job := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "batch/v1", "kind": "Job", "spec": spec}}
+		job.SetName(o.GetName() + "-job")
+		job.SetNamespace(o.GetNamespace())
+		return job
+	}
+	return nil
 }
 
 // clusterScoped lists the cluster-scoped kinds the inputs here contain.
@@ -59,7 +96,7 @@ func clusterScoped(kind string) bool {
 func PodOf(w *unstructured.Unstructured) *unstructured.Unstructured {
 	path := []string{"spec", "template"}
 	switch w.GetKind() {
-	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job":
+	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Rollout":
 	case "CronJob":
 		path = []string{"spec", "jobTemplate", "spec", "template"}
 	default:

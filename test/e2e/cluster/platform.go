@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,14 +58,14 @@ type InspectedObject struct {
 }
 
 // Inspect runs `guard inspect` on paths (relative to root).
-func Inspect(guard, root string, paths ...string) (*inspected, error) {
-	cmd := exec.Command(guard, append([]string{"inspect"}, paths...)...)
+func Inspect(guard, root string, args ...string) (*inspected, error) {
+	cmd := exec.Command(guard, append([]string{"inspect"}, args...)...)
 	cmd.Dir = root
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("guard inspect %s: %v: %s", strings.Join(paths, " "), err, strings.TrimSpace(stderr.String()))
+		return nil, fmt.Errorf("guard inspect %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
 	var in inspected
 	if err := json.Unmarshal(out, &in); err != nil {
@@ -164,7 +165,14 @@ func (c *Cluster) installPlatform(ctx context.Context, root string, bins Binarie
 	if err != nil {
 		return err
 	}
-	if err := c.InstallCRDs(ctx, append(gateway, gke...)); err != nil {
+	// Argo Rollouts' CRDs before Kyverno starts: its pod policies list
+	// Rollouts among their autogen controllers, which Kyverno resolves
+	// (and registers webhooks for) through discovery.
+	rollouts, err := ReadDir(filepath.Join(root, "testdata", "crds", "argo-rollouts"))
+	if err != nil {
+		return err
+	}
+	if err := c.InstallCRDs(ctx, slices.Concat(gateway, gke, rollouts)); err != nil {
 		return err
 	}
 	if err := c.StartKyverno(ctx, bins.Kyverno, kyvernoDir, p.Kyverno); err != nil {

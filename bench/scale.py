@@ -9,21 +9,17 @@ that section when it rewrites the file).
 The inputs are bench/gen_platform.py's: the reference base plan with its
 region module instantiated N times, and the app chart deployed M times.
 """
-import json, os, re, statistics, subprocess, sys, tempfile, time
+import json, os, statistics, subprocess, sys, tempfile, time
+
+import timed
 
 SIZES = [("10k", 2497, 625), ("100k", 24970, 6250)]
 GOALS = {"10k": "peak RSS at most 800 MB", "100k": "at most 4 GB and 40 s"}
 
 
 def measure(args, env=None):
-    """Runs guard once under /usr/bin/time -v: (seconds, peak RSS in MB, exit code)."""
-    out = subprocess.run(["/usr/bin/time", "-v", "bin/guard", *args], capture_output=True, text=True,
-                         env={**os.environ, **(env or {})})
-    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", out.stderr).group(1)
-    parts = [float(p) for p in wall.split(":")]
-    seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr).group(1)) / 1024
-    return seconds, rss, out.returncode
+    """Runs guard once: (seconds, peak RSS in MB, exit code)."""
+    return timed.guard(args, env, ok=(0, 1, 2))
 
 
 def main():
@@ -66,15 +62,7 @@ def main():
               "per-cluster GKE rules the most), then YAML decoding of the manifests and Kyverno's engine,",
               "on 2 cores; near the soft limit the garbage collector takes about a third of the CPU.",
               "", "Reproduce: `bench/scale.py` (about 10 minutes).", "<!-- /scale -->", ""]
-    path = "docs/benchmarks.md"
-    text = open(path).read()
-    section = "\n".join(lines)
-    if "<!-- scale -->" in text:
-        text = re.sub(r"<!-- scale -->.*?<!-- /scale -->\n?", section, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    open(path, "w").write(text)
-
+    timed.write_section("scale", lines)
 
 if __name__ == "__main__":
     main()

@@ -11,7 +11,9 @@ docs/benchmarks.md between <!-- startup --> and <!-- /startup -->.
 
 Goals (issue 17): check at most 2x version, test at most 3x.
 """
-import os, re, statistics, subprocess, sys, time
+import os, statistics, subprocess, sys, time
+
+import timed
 
 COMMANDS = [
     ("version", ["version"]),
@@ -22,13 +24,8 @@ GOALS = {"check": 2.0, "test": 3.0}
 
 
 def measure(args):
-    """Runs bin/guard once under /usr/bin/time -v: (seconds, peak RSS in MB)."""
-    out = subprocess.run(["/usr/bin/time", "-v", "bin/guard", *args], capture_output=True, text=True)
-    if out.returncode not in (0, 1):
-        sys.exit(f"guard {' '.join(args)}: exit {out.returncode}\n{out.stderr}")
-    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", out.stderr).group(1)
-    seconds = sum(float(p) * 60 ** i for i, p in enumerate(reversed(wall.split(":"))))
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr).group(1)) / 1024
+    """Runs guard once: (seconds, peak RSS in MB)."""
+    seconds, rss, _ = timed.guard(args)
     return seconds, rss
 
 
@@ -57,15 +54,7 @@ def main():
                      f"| {seconds:.3f} s | {rss:.0f} MB | {seconds / floor:.1f}x | {goal} |")
         print(name, f"{seconds:.3f}s", f"{rss:.0f}MB", f"{seconds / floor:.2f}x", flush=True)
     lines += ["", "Reproduce: `bench/startup.py` (about a minute).", "<!-- /startup -->", ""]
-    path = "docs/benchmarks.md"
-    text = open(path).read()
-    section = "\n".join(lines)
-    if "<!-- startup -->" in text:
-        text = re.sub(r"<!-- startup -->.*?<!-- /startup -->\n?", section, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    open(path, "w").write(text)
-
+    timed.write_section("startup", lines)
 
 if __name__ == "__main__":
     main()

@@ -54,11 +54,16 @@ func (l *Loader) loadChart(dir string) (*input.Input, error) {
 	return &input.Input{Kubernetes: input.Kubernetes{Objects: objs}}, nil
 }
 
-// loadChartDir loads a chart as `helm template` and `helm install` do,
-// refusing what they refuse: a dependency Chart.yaml lists that charts/
-// lacks is an error there, so it is one here (never a chart rendered without it).
+// loadChartDir loads a chart directory or archive (.tgz) as `helm template`
+// and `helm install` do, refusing what they refuse: a dependency Chart.yaml
+// lists that charts/ lacks is an error there, so it is one here (never a
+// chart rendered without it).
 func (l *Loader) loadChartDir(dir string) (*chart.Chart, error) {
-	if err := l.checkChartFiles(dir); err != nil {
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		if _, err := limits.ReadFile(dir, l.opts.Limits, l.display); err != nil {
+			return nil, inputError(err)
+		}
+	} else if err := l.checkChartFiles(dir); err != nil {
 		return nil, err
 	}
 	ch, err := chartloader.Load(dir)
@@ -93,22 +98,6 @@ func (l *Loader) repositoryChart(chartRef, version string) (found, searched stri
 		}
 	}
 	return "", fmt.Sprintf("%s is not in %s (guard never downloads; give a directory holding it with --charts)", file, strings.Join(dirs, ", "))
-}
-
-// loadChartArchive loads a chart archive (.tgz) as Helm installs it, with
-// the same refusals as a chart directory.
-func (l *Loader) loadChartArchive(path string) (*chart.Chart, error) {
-	if _, err := limits.ReadFile(path, l.opts.Limits, l.display); err != nil {
-		return nil, inputError(err)
-	}
-	ch, err := chartloader.LoadFile(path)
-	if err != nil {
-		return nil, errorf("%s: cannot load chart: %v", l.display(path), err)
-	}
-	if err := checkDependencies(ch); err != nil {
-		return nil, errorf("%s: %v", l.display(path), err)
-	}
-	return ch, nil
 }
 
 // checkDependencies refuses what `helm template` and `helm install` refuse
@@ -330,12 +319,7 @@ func (l *Loader) renderReleases(resources []input.Resource, baseDir string) ([]i
 		if err != nil {
 			return nil, errorf("%s: %s: %v", where(r.Source), r.Address, err)
 		}
-		var ch *chart.Chart
-		if archive {
-			ch, err = l.loadChartArchive(dir)
-		} else {
-			ch, err = l.loadChartDir(dir)
-		}
+		ch, err := l.loadChartDir(dir)
 		if err != nil {
 			return nil, err
 		}

@@ -460,6 +460,9 @@ func TestActionSteps(t *testing.T) {
 		{"missing.json", "", "2"},
 	} {
 		dir := emptyRepo(t, "base-legacy-abac.json", "base.json")
+		// The repository's own settings must not take the log's report
+		// or the annotations away from standard output.
+		writeFile(t, filepath.Join(dir, ".guard.yaml"), "format: junit\noutput: report.xml\n")
 		tmp := t.TempDir()
 		out := filepath.Join(tmp, "output")
 		env := append(os.Environ(), "PATH="+filepath.Dir(guardBin)+":"+os.Getenv("PATH"),

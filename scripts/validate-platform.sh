@@ -14,7 +14,7 @@ SCHEMA_VERSION=1.30
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/crds"
-cp testdata/crds/gateway-api/*.yaml testdata/crds/gke/*.yaml testdata/crds/argo-rollouts/*.yaml "$work/crds/"
+cp testdata/crds/gateway-api/*.yaml testdata/crds/gke/*.yaml testdata/crds/argo-rollouts/*.yaml testdata/crds/argo-cd/*.yaml "$work/crds/"
 
 for role in primary secondary; do
   echo "--> charts/app: helm lint, template and validate ($role)" >&2
@@ -30,6 +30,9 @@ for role in primary secondary; do
   grep -q "^kind: Rollout" "$work/app-rollout-$role.yaml" && ! grep -q "^kind: Deployment" "$work/app-rollout-$role.yaml"
   kubectl-validate "$work/app-rollout-$role.yaml" --local-crds "$work/crds" --version "$SCHEMA_VERSION"
 done
+
+echo "--> deploy/argocd: validate against Argo CD's CRDs" >&2
+kubectl-validate deploy/argocd --local-crds "$work/crds" --version "$SCHEMA_VERSION"
 
 echo "--> the validation rejects invalid objects" >&2
 if kubectl-validate testdata/bad/invalid-platform-objects.yaml --local-crds "$work/crds" --version "$SCHEMA_VERSION" > "$work/negative.txt" 2>&1; then

@@ -130,9 +130,18 @@ func TestAdmissionParity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The GitOps delivery's Argo CD objects, as committed.
+	var gitops []Subject
+	argocd, err := cluster.ReadDir(filepath.Join(root, "deploy", "argocd"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, obj := range argocd {
+		gitops = append(gitops, Subject{Group: "deploy/argocd", Object: obj})
+	}
 	names := ensureNamespaces(t, slices.Concat(chartNamespaces, suiteNamespaces, VariantNamespaces()))
 	names = append(names, "kyverno", "default", "kube-system")
-	subjects := append(append(chart, suites...), generated...)
+	subjects := slices.Concat(chart, gitops, suites, generated)
 	// Kyverno reports a policy's webhook configured a moment before the
 	// apiserver calls it: wait until a generated violation is denied.
 	waitVerdict(t, generated[len(generated)-1], false)
@@ -156,7 +165,7 @@ func TestAdmissionParity(t *testing.T) {
 		switch {
 		case !r.Match:
 			t.Errorf("%s %s: %s\n  cluster: %s\n  guard:   %s", r.Group, r.Name, r.Mismatch, r.Cluster.Message, r.Guard)
-		case strings.HasPrefix(r.Group, "chart/") && !r.Cluster.Admitted:
+		case (strings.HasPrefix(r.Group, "chart/") || r.Group == "deploy/argocd") && !r.Cluster.Admitted:
 			t.Errorf("%s %s: the clean chart must be admitted: %s", r.Group, r.Name, r.Cluster.Message)
 		}
 		if !r.Cluster.Admitted {

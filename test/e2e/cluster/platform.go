@@ -172,7 +172,12 @@ func (c *Cluster) installPlatform(ctx context.Context, root string, bins Binarie
 	if err != nil {
 		return err
 	}
-	if err := c.InstallCRDs(ctx, slices.Concat(gateway, gke, rollouts)); err != nil {
+	// Argo CD's too: K8S-011 matches Applications.
+	argocd, err := ReadDir(filepath.Join(root, "testdata", "crds", "argo-cd"))
+	if err != nil {
+		return err
+	}
+	if err := c.InstallCRDs(ctx, slices.Concat(gateway, gke, rollouts, argocd)); err != nil {
 		return err
 	}
 	if err := c.StartKyverno(ctx, bins.Kyverno, kyvernoDir, p.Kyverno); err != nil {

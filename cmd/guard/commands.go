@@ -77,7 +77,8 @@ func newRootCmd() *cobra.Command {
 // loaderFlags are the flags that change what inputs evaluate to, and which
 // policy directories a walk leaves out.
 type loaderFlags struct {
-	vars, varFiles, values, sources, limits, exclude, charts, policies []string
+	vars, varFiles, values, sets, sources, limits, exclude, charts, policies []string
+	namespace                                                                string
 }
 
 func (lf *loaderFlags) register(cmd *cobra.Command) {
@@ -87,6 +88,8 @@ func (lf *loaderFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&lf.vars, "var", nil, "set a root variable of HCL stacks: name=value (repeatable)")
 	cmd.Flags().StringArrayVar(&lf.varFiles, "var-file", nil, "read root variables of HCL stacks from a .tfvars file (repeatable)")
 	cmd.Flags().StringArrayVar(&lf.values, "values", nil, "values file for charts checked directly (repeatable, later wins)")
+	cmd.Flags().StringArrayVar(&lf.sets, "set", nil, "a value for charts checked directly, as helm --set: key=value (repeatable, after --values)")
+	cmd.Flags().StringVar(&lf.namespace, "namespace", "", "release namespace of charts checked directly, as helm template --namespace (default \"default\")")
 	cmd.Flags().StringArrayVar(&lf.sources, "source", nil, "the Terraform sources of plans, for .tf locations and local chart paths; repeatable: each plan is matched to the directory that declares its resources (default: the plan's own directory)")
 	cmd.Flags().StringArrayVar(&lf.limits, "limit", nil, "raise a limit: name=value, names: "+strings.Join(limits.Names(), ", ")+" (repeatable; see the README)")
 }
@@ -101,13 +104,15 @@ func (lf *loaderFlags) options(cmd *cobra.Command, cfg *config.Config) (loader.O
 	}
 	lim.Watch()
 	return loader.Options{
-		Vars:     listSetting(cmd, "var", lf.vars, cfg.VarFlags()),
-		VarFiles: listSetting(cmd, "var-file", lf.varFiles, cfg.VarFiles),
-		Values:   listSetting(cmd, "values", lf.values, cfg.Values),
-		Sources:  listSetting(cmd, "source", lf.sources, cfg.Sources),
-		Exclude:  listSetting(cmd, "exclude", lf.exclude, cfg.Exclude),
-		Charts:   listSetting(cmd, "charts", lf.charts, cfg.Charts),
-		Limits:   lim,
+		Vars:      listSetting(cmd, "var", lf.vars, cfg.VarFlags()),
+		VarFiles:  listSetting(cmd, "var-file", lf.varFiles, cfg.VarFiles),
+		Values:    listSetting(cmd, "values", lf.values, cfg.Values),
+		Sets:      listSetting(cmd, "set", lf.sets, cfg.Set),
+		Namespace: stringSetting(cmd, "namespace", lf.namespace, cfg.Namespace),
+		Sources:   listSetting(cmd, "source", lf.sources, cfg.Sources),
+		Exclude:   listSetting(cmd, "exclude", lf.exclude, cfg.Exclude),
+		Charts:    listSetting(cmd, "charts", lf.charts, cfg.Charts),
+		Limits:    lim,
 	}, nil
 }
 

@@ -42,6 +42,8 @@ type Config struct {
 	SkipPolicies []string          `yaml:"skip-policies"`
 	Charts       []string          `yaml:"charts"`
 	Values       []string          `yaml:"values"`
+	Set          []string          `yaml:"set"`
+	Namespace    string            `yaml:"namespace"`
 	Vars         map[string]any    `yaml:"vars"`
 	VarFiles     []string          `yaml:"var-files"`
 	Sources      []string          `yaml:"sources"`

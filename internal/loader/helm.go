@@ -28,7 +28,8 @@ func isChart(dir string) bool {
 }
 
 // loadChart renders a chart checked on its own: default values plus --values
-// files, release name = chart name, namespace "default" (as `helm template`).
+// files and --set values, release name = chart name, namespace --namespace
+// (default "default"), as `helm template` does.
 func (l *Loader) loadChart(dir string) (*input.Input, error) {
 	vals := map[string]any{}
 	for _, f := range l.opts.Values {
@@ -42,11 +43,20 @@ func (l *Loader) loadChart(dir string) (*input.Input, error) {
 		}
 		vals = mergeValues(vals, v.AsMap())
 	}
+	for _, s := range l.opts.Sets {
+		if err := strvals.ParseInto(s, vals); err != nil {
+			return nil, errorf("--set %s: %v", s, err)
+		}
+	}
 	ch, err := l.loadChartDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	rel := &input.Release{Name: ch.Name(), Namespace: "default", Chart: l.display(dir)}
+	ns := l.opts.Namespace
+	if ns == "" {
+		ns = "default"
+	}
+	rel := &input.Release{Name: ch.Name(), Namespace: ns, Chart: l.display(dir)}
 	objs, err := l.render(dir, ch, rel, vals, nil)
 	if err != nil {
 		return nil, err

@@ -36,6 +36,11 @@ type Options struct {
 	Vars     []string // "name=value"
 	// Values are extra values files for charts checked directly (not through a helm_release).
 	Values []string
+	// Sets are --set values for charts checked directly (Helm's syntax), after Values.
+	Sets []string
+	// Namespace is the release namespace of charts checked directly
+	// (helm template --namespace); default "default".
+	Namespace string
 	// Sources are the HCL roots of plans, for source locations and local
 	// chart paths: each plan is matched to the one that declares its
 	// resources. When empty, a plan's own directory is used if it holds *.tf files.

@@ -101,7 +101,7 @@ var mutations = []mutation{
 	{"default-deny-narrowed", "charts/app/templates/networkpolicies.yaml", "  podSelector: {}\n  policyTypes:\n    - Ingress\n    - Egress\n---\n# ...then DNS", "  podSelector:\n    matchLabels:\n      tier: none\n  policyTypes:\n    - Ingress\n    - Egress\n---\n# ...then DNS", "STK-004"},
 	// Fail-closed scope: the pod policies reach every namespace but the
 	// reviewed system ones, and nothing runs in default.
-	{"deployment-in-default", "charts/app/templates/deployment.yaml", "kind: Deployment\nmetadata:\n", "kind: Deployment\nmetadata:\n  namespace: default\n", "K8S-007 STK-004"},
+	{"deployment-in-default", "charts/app/templates/deployment.yaml", "  namespace: {{ .Release.Namespace }}", "  namespace: default", "K8S-007 STK-004"},
 	{"privileged-nginx-in-default", "charts/app/templates/serviceaccount.yaml", "automountServiceAccountToken: false", "automountServiceAccountToken: false\n" + privilegedNginx("default"), "K8S-001 K8S-002 K8S-003 K8S-005 K8S-007 K8S-008 STK-002 STK-004"},
 	{"privileged-nginx-in-monitoring", "charts/app/templates/serviceaccount.yaml", "automountServiceAccountToken: false", "automountServiceAccountToken: false\n" + privilegedNginx("monitoring"), "K8S-001"},
 	{"namespace-baseline", "charts/app/templates/namespace.yaml", "pod-security.kubernetes.io/enforce: restricted", "pod-security.kubernetes.io/enforce: baseline", "K8S-006 STK-004"},
@@ -215,7 +215,8 @@ func TestMutations(t *testing.T) {
 			judge()
 			// The pod template is the Rollout's too: released with Argo
 			// Rollouts, the same change fails the same policies.
-			if m.file == "charts/app/templates/deployment.yaml" && !strings.Contains(m.old, "kind: Deployment") {
+			shared := strings.Index(string(data), `define "app.podTemplate"`)
+			if m.file == "charts/app/templates/deployment.yaml" && shared >= 0 && strings.Index(string(data), m.old) > shared {
 				judge("--var", "rollout_enabled={primary=true,secondary=true}")
 			}
 		})

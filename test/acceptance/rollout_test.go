@@ -34,6 +34,37 @@ func TestRolloutRelease(t *testing.T) {
 	}
 }
 
+// TestRolloutChart: the chart checked on its own, as helm template renders
+// it for a region (--namespace, --values, --set rollout.enabled=true),
+// passes; a privileged container in the shared pod template fails K8S-001
+// on the Rollout as it does on the Deployment.
+func TestRolloutChart(t *testing.T) {
+	args := []string{"check", "--format", "json", "--namespace", "platform-app", "--values", "charts/app/values-primary.yaml", "charts/app"}
+	for _, extra := range [][]string{nil, {"--set", "rollout.enabled=true"}} {
+		if r := guard(t, append(args, extra...)...); r.code != 0 {
+			t.Errorf("the chart %v: exit %d\n%s%s", extra, r.code, r.stdout, r.stderr)
+		}
+	}
+	dir := projectCopy(t)
+	tmpl := filepath.Join(dir, "charts/app/templates/deployment.yaml")
+	writeFile(t, tmpl, strings.Replace(mustRead(t, tmpl), "privileged: false", "privileged: true", 1))
+	writeFile(t, filepath.Join(dir, "charts/app/values-primary.yaml"), mustRead(t, filepath.Join(root, "charts/app/values-primary.yaml")))
+	for kind, extra := range map[string][]string{"Deployment": nil, "Rollout": {"--set", "rollout.enabled=true"}} {
+		r := runIn(t, dir, append(append(args, "--policy", filepath.Join(root, "policies")), extra...)...)
+		var rep jsonReport
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || r.code != 1 {
+			t.Fatalf("%s: exit %d %v\n%s", kind, r.code, err, r.stderr)
+		}
+		var got []string
+		for _, f := range rep.Findings {
+			got = append(got, f.Policy+" "+f.Resource)
+		}
+		if want := []string{"K8S-001 charts/app:" + kind + "/platform-app/app"}; strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("privileged %s: findings %v, want %v", kind, got, want)
+		}
+	}
+}
+
 // TestRolloutSmokeTestJob: the Job the AnalysisTemplate makes is admitted
 // like any Job (Kyverno and Pod Security Admission judge it and its pods
 // in the cluster), so its template must pass the pod policies; the same

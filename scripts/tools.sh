@@ -38,6 +38,17 @@ KUBE_VERSION=v1.36.3    # pinned in tools/kube/go.mod, with etcd v3.6.8
 fresh() { [ -x "$BIN/$1" ] && [ "$(cat "$BIN/$1.version" 2>/dev/null)" = "$2" ]; }
 stamp() { echo "$2" > "$BIN/$1.version"; }
 
+# goreleaser is the longest build and shares no package with the others: it
+# builds in the background while they do (its module downloads and links
+# fill the gaps in theirs), and the script waits for it at the end.
+goreleaser_pid=""
+if ! fresh goreleaser "$GORELEASER_VERSION"; then
+  echo "tools: building goreleaser $GORELEASER_VERSION (in the background)" >&2
+  (GOBIN="$BIN" go install "github.com/goreleaser/goreleaser/v2@$GORELEASER_VERSION" && stamp goreleaser "$GORELEASER_VERSION") \
+    > "$BIN/goreleaser.log" 2>&1 &
+  goreleaser_pid=$!
+fi
+
 if ! fresh opa "$OPA_VERSION"; then
   echo "tools: building opa $OPA_VERSION" >&2
   GOBIN="$BIN" go install "github.com/open-policy-agent/opa@$OPA_VERSION" && stamp opa "$OPA_VERSION"
@@ -66,10 +77,6 @@ if ! fresh actionlint "$ACTIONLINT_VERSION"; then
   echo "tools: building actionlint $ACTIONLINT_VERSION" >&2
   GOBIN="$BIN" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" && stamp actionlint "$ACTIONLINT_VERSION"
 fi
-if ! fresh goreleaser "$GORELEASER_VERSION"; then
-  echo "tools: building goreleaser $GORELEASER_VERSION" >&2
-  GOBIN="$BIN" go install "github.com/goreleaser/goreleaser/v2@$GORELEASER_VERSION" && stamp goreleaser "$GORELEASER_VERSION"
-fi
 # Without the version ldflags the apiserver reports v0.0.0, which clients
 # and Kyverno's version checks reject.
 KUBE_LDFLAGS="-X k8s.io/component-base/version.gitVersion=$KUBE_VERSION \
@@ -88,4 +95,9 @@ fi
 if [ "${1:-}" = "--bench" ] && ! fresh conftest "$CONFTEST_VERSION"; then
   echo "tools: building conftest $CONFTEST_VERSION" >&2
   GOBIN="$BIN" go install "github.com/open-policy-agent/conftest@$CONFTEST_VERSION" && stamp conftest "$CONFTEST_VERSION"
+fi
+if [ -n "$goreleaser_pid" ] && ! wait "$goreleaser_pid"; then
+  echo "tools: building goreleaser failed:" >&2
+  cat "$BIN/goreleaser.log" >&2
+  exit 1
 fi

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -157,27 +156,25 @@ func Up(ctx context.Context, root, dir, guard string, namespaces ...*unstructure
 }
 
 func (c *Cluster) installPlatform(ctx context.Context, root string, bins Binaries, kyvernoDir, gatewayDir string, p *Platform, namespaces []*unstructured.Unstructured) error {
-	gateway, err := ReadDir(filepath.Join(gatewayDir, "config", "crd", "standard"))
-	if err != nil {
-		return err
+	// Every CRD before Kyverno starts: the Gateway API's and GKE's for the
+	// chart; Argo Rollouts' because the pod policies list Rollouts among
+	// their autogen controllers, and Argo CD's because K8S-011 matches
+	// Applications, which Kyverno resolves (and registers webhooks for)
+	// through discovery.
+	var crds []*unstructured.Unstructured
+	for _, dir := range []string{
+		filepath.Join(gatewayDir, "config", "crd", "standard"),
+		filepath.Join(root, "testdata", "crds", "gke"),
+		filepath.Join(root, "testdata", "crds", "argo-rollouts"),
+		filepath.Join(root, "testdata", "crds", "argo-cd"),
+	} {
+		objs, err := ReadDir(dir)
+		if err != nil {
+			return err
+		}
+		crds = append(crds, objs...)
 	}
-	gke, err := ReadDir(filepath.Join(root, "testdata", "crds", "gke"))
-	if err != nil {
-		return err
-	}
-	// Argo Rollouts' CRDs before Kyverno starts: its pod policies list
-	// Rollouts among their autogen controllers, which Kyverno resolves
-	// (and registers webhooks for) through discovery.
-	rollouts, err := ReadDir(filepath.Join(root, "testdata", "crds", "argo-rollouts"))
-	if err != nil {
-		return err
-	}
-	// Argo CD's too: K8S-011 matches Applications.
-	argocd, err := ReadDir(filepath.Join(root, "testdata", "crds", "argo-cd"))
-	if err != nil {
-		return err
-	}
-	if err := c.InstallCRDs(ctx, slices.Concat(gateway, gke, rollouts, argocd)); err != nil {
+	if err := c.InstallCRDs(ctx, crds); err != nil {
 		return err
 	}
 	if err := c.StartKyverno(ctx, bins.Kyverno, kyvernoDir, p.Kyverno); err != nil {

@@ -70,7 +70,7 @@ func Keys() []string {
 func Find(explicit string) (string, error) {
 	if explicit != "" {
 		if _, err := limits.Regular(explicit); err != nil {
-			return "", fmt.Errorf("%s: %v", explicit, unwrap(err))
+			return "", fmt.Errorf("%s: %v", explicit, limits.PathCause(err))
 		}
 		return explicit, nil
 	}
@@ -249,12 +249,4 @@ func jsonText(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
-}
-
-func unwrap(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -118,16 +118,16 @@ func Regular(path string) (fs.FileInfo, error) {
 // file as display shows it.
 func ReadFile(path string, l Limits, display func(string) string) ([]byte, error) {
 	if _, err := Regular(path); err != nil {
-		return nil, fmt.Errorf("%s: %v", display(path), unwrap(err))
+		return nil, fmt.Errorf("%s: %v", display(path), PathCause(err))
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", display(path), unwrap(err))
+		return nil, fmt.Errorf("%s: %v", display(path), PathCause(err))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, l.FileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", display(path), unwrap(err))
+		return nil, fmt.Errorf("%s: %v", display(path), PathCause(err))
 	}
 	if int64(len(data)) > l.FileSize {
 		return nil, fmt.Errorf("%s: file is %s", display(path), Exceeded("file-size", fmt.Sprintf("%d bytes", l.FileSize)))
@@ -135,7 +135,9 @@ func ReadFile(path string, l Limits, display func(string) string) ([]byte, error
 	return data, nil
 }
 
-func unwrap(err error) error {
+// PathCause is an error without the *fs.PathError wrapping that repeats the
+// path: messages name the file as guard shows it, then the cause.
+func PathCause(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err

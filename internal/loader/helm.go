@@ -141,14 +141,14 @@ func (l *Loader) checkChartFiles(dir string) error {
 	var total int64
 	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return errorf("%s: %v", l.display(path), unwrapPathError(err))
+			return errorf("%s: %v", l.display(path), limits.PathCause(err))
 		}
 		if d.IsDir() {
 			return nil
 		}
 		st, err := limits.Regular(path)
 		if err != nil {
-			return errorf("%s: %v (in chart %s)", l.display(path), unwrapPathError(err), l.display(dir))
+			return errorf("%s: %v (in chart %s)", l.display(path), limits.PathCause(err), l.display(dir))
 		}
 		if total += st.Size(); total > l.opts.Limits.FileSize {
 			return errorf("%s: chart files are %s", l.display(dir), limits.Exceeded("file-size", fmt.Sprintf("%d bytes", l.opts.Limits.FileSize)))

@@ -205,13 +205,13 @@ func (l *Loader) loadPath(path string, explicit bool) (*input.Input, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		if !explicit {
-			l.note("%s: skipped: %v", l.display(path), unwrapPathError(err))
+			l.note("%s: skipped: %v", l.display(path), limits.PathCause(err))
 			return &input.Input{}, nil
 		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, errorf("%s: no such file or directory", l.display(path))
 		}
-		return nil, errorf("%s: %v", l.display(path), unwrapPathError(err))
+		return nil, errorf("%s: %v", l.display(path), limits.PathCause(err))
 	}
 	if !st.IsDir() {
 		if !st.Mode().IsRegular() {
@@ -260,7 +260,7 @@ func (l *Loader) loadDir(dir string) (*input.Input, error) {
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, errorf("%s: %v", l.display(dir), unwrapPathError(err))
+		return nil, errorf("%s: %v", l.display(dir), limits.PathCause(err))
 	}
 	in := &input.Input{}
 	for _, e := range entries {
@@ -437,12 +437,4 @@ func checkJSON(data []byte) *jsonError {
 		offset = se.Offset
 	}
 	return &jsonError{line: 1 + bytes.Count(data[:offset], []byte("\n")), msg: err.Error()}
-}
-
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -99,7 +99,7 @@ func (d Dir) Walk(fn func(name string) error, suffixes ...string) error {
 	}
 	return filepath.WalkDir(d.Name, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
-			return fmt.Errorf("%s: %v", filepath.ToSlash(p), unwrap(err))
+			return fmt.Errorf("%s: %v", filepath.ToSlash(p), limits.PathCause(err))
 		}
 		if e.IsDir() && strings.HasPrefix(e.Name(), ".") && p != d.Name {
 			return filepath.SkipDir
@@ -117,11 +117,4 @@ func (d Dir) ReadFile(name string) ([]byte, error) {
 		return fs.ReadFile(d.fsys, strings.TrimPrefix(name, Builtin+"/"))
 	}
 	return limits.ReadFile(filepath.FromSlash(name), limits.Default, filepath.ToSlash)
-}
-
-func unwrap(err error) error {
-	if pe, ok := err.(*fs.PathError); ok {
-		return pe.Err
-	}
-	return err
 }

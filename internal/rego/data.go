@@ -36,7 +36,7 @@ func loadData(paths []string) (storage.Store, error) {
 				_, err = limits.ReadFile(path, limits.Default, filepath.ToSlash)
 			}
 			if err != nil {
-				return &Error{File: filepath.ToSlash(path), Msg: "--data: " + strings.TrimPrefix(unwrap(err).Error(), filepath.ToSlash(path)+": ")}
+				return &Error{File: filepath.ToSlash(path), Msg: "--data: " + strings.TrimPrefix(limits.PathCause(err).Error(), filepath.ToSlash(path)+": ")}
 			}
 			return nil
 		})

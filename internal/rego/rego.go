@@ -11,7 +11,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"runtime"
@@ -424,12 +423,4 @@ func evalError(p finding.Policy, err error) error {
 		return &Error{File: te.Location.File, Line: te.Location.Row, Msg: fmt.Sprintf("%s: evaluation failed: %s", p.ID, te.Message)}
 	}
 	return &Error{File: p.File, Line: p.Line, Msg: fmt.Sprintf("%s: evaluation failed: %v", p.ID, err)}
-}
-
-func unwrap(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"bytes"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -69,14 +70,21 @@ func (l *Loader) loadChart(dir string) (*input.Input, error) {
 // lists that charts/ lacks is an error there, so it is one here (never a
 // chart rendered without it).
 func (l *Loader) loadChartDir(dir string) (*chart.Chart, error) {
-	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
-		if _, err := limits.ReadFile(dir, l.opts.Limits, l.display); err != nil {
-			return nil, inputError(err)
+	var ch *chart.Chart
+	var err error
+	if st, serr := os.Stat(dir); serr == nil && !st.IsDir() {
+		// An archive, read once within the limits (a regular file, its size).
+		data, rerr := limits.ReadFile(dir, l.opts.Limits, l.display)
+		if rerr != nil {
+			return nil, inputError(rerr)
 		}
-	} else if err := l.checkChartFiles(dir); err != nil {
-		return nil, err
+		ch, err = chartloader.LoadArchive(bytes.NewReader(data))
+	} else {
+		if cerr := l.checkChartFiles(dir); cerr != nil {
+			return nil, cerr
+		}
+		ch, err = chartloader.Load(dir)
 	}
-	ch, err := chartloader.Load(dir)
 	if err != nil {
 		return nil, errorf("%s: cannot load chart: %v", l.display(dir), err)
 	}

@@ -123,9 +123,11 @@ func (p *Policies) Evaluate(ctx context.Context, in *input.Input) (findings []fi
 		}()
 		adm, admErr = p.kyverno.Admit(ctx, in)
 	}()
-	// Terraform values are read by Rego alone, unless an exception to a Rego
-	// finding must match them (CEL, after both engines): then both keep them.
-	fs, err := p.rego.Evaluate(ctx, in, !p.kyverno.ExceptsRego())
+	// Terraform values are read by Rego alone, but for the resources that
+	// findings of Rego policies with exceptions name: the exceptions match
+	// their values (CEL, after both engines).
+	excepted := p.kyverno.RegoPolicyRefs()
+	fs, err := p.rego.Evaluate(ctx, in, func(id string) bool { _, ok := excepted[id]; return ok })
 	<-admitted
 	if err != nil {
 		return nil, nil, err

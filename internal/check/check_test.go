@@ -120,3 +120,46 @@ spec:
 		t.Errorf("with the Rego policies: %v", err)
 	}
 }
+
+// An exception to a Rego finding matches the Terraform resource's values,
+// which the Rego engine hands over to OPA while it converts the input: the
+// values of the resources such findings name come back for the exception.
+func TestRegoExceptionReadsValues(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "abac.yaml"), []byte(`apiVersion: policies.kyverno.io/v1
+kind: PolicyException
+metadata:
+  name: abac-secondary
+  namespace: kyverno
+spec:
+  policyRefs:
+    - name: GKE-004
+      kind: RegoPolicy
+  matchConditions:
+    - name: abac-on-secondary
+      expression: "object.values.enable_legacy_abac == true && object.values.name.endsWith('secondary-gke')"
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := referenceRun()
+	opts.Paths = []string{filepath.Join(root, "testdata/plans/base-legacy-abac.json")}
+	opts.PolicyDirs = append(opts.PolicyDirs, dir)
+	res, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var waived, failing []string
+	for _, f := range res.Report.Findings {
+		if f.PolicyID != "GKE-004" {
+			continue
+		}
+		if f.Waived {
+			waived = append(waived, f.Resource)
+		} else {
+			failing = append(failing, f.Resource)
+		}
+	}
+	if len(waived) != 1 || !strings.Contains(waived[0], "secondary") || len(failing) != 1 || strings.Contains(failing[0], "secondary") {
+		t.Errorf("GKE-004 waived %v, failing %v; want the secondary cluster's waived, the primary's failing", waived, failing)
+	}
+}

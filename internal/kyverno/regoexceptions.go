@@ -140,7 +140,3 @@ func celValue(item any) (any, error) {
 	err = json.Unmarshal(data, &v)
 	return v, err
 }
-
-// ExceptsRego says whether any exception names a Rego policy: Finish then
-// reads the input's Terraform values.
-func (e *Engine) ExceptsRego() bool { return len(e.regoExceptions) > 0 }

@@ -13,6 +13,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/tester"
+
 	"github.com/acme/guard/internal/rego"
 	"github.com/acme/guard/internal/report"
 )
@@ -43,11 +45,41 @@ func Run(ctx context.Context, dirs []string, now time.Time, strict bool) ([]Case
 			regoDirs = append(regoDirs, d)
 		}
 	}
-	results, err := rego.RunTests(ctx, regoDirs)
-	if err != nil {
-		return nil, err
+	// OPA's test runner and Kyverno's suites share nothing: the Rego tests
+	// run on one CPU while the suites run (one after the other: Kyverno's
+	// CLI keeps a suite's variables and mocks in process-wide state).
+	type regoRun struct {
+		results []*tester.Result
+		err     error
 	}
-	for _, r := range results {
+	regoDone := make(chan regoRun, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				regoDone <- regoRun{err: fmt.Errorf("OPA's test runner: internal error (a bug; please report it with the tests): %v", r)}
+			}
+		}()
+		results, err := rego.RunTests(ctx, regoDirs)
+		regoDone <- regoRun{results, err}
+	}()
+	var kyvernoCases []Case
+	suites, kerr := FindSuites(dirs)
+	for _, path := range suites {
+		if kerr != nil {
+			break
+		}
+		var cs []Case
+		cs, kerr = runSuites(ctx, path, now, strict)
+		kyvernoCases = append(kyvernoCases, cs...)
+	}
+	rr := <-regoDone
+	if rr.err != nil {
+		return nil, rr.err
+	}
+	if kerr != nil {
+		return nil, kerr
+	}
+	for _, r := range rr.results {
 		c := Case{Engine: rego.EngineName, Suite: r.Package, Name: r.Name, Passed: !r.Fail && r.Error == nil}
 		switch {
 		case r.Error != nil:
@@ -57,17 +89,7 @@ func Run(ctx context.Context, dirs []string, now time.Time, strict bool) ([]Case
 		}
 		cases = append(cases, c)
 	}
-	suites, err := FindSuites(dirs)
-	if err != nil {
-		return nil, err
-	}
-	for _, path := range suites {
-		cs, err := runSuites(ctx, path, now, strict)
-		if err != nil {
-			return nil, err
-		}
-		cases = append(cases, cs...)
-	}
+	cases = append(cases, kyvernoCases...)
 	sort.SliceStable(cases, func(i, j int) bool {
 		a, b := cases[i], cases[j]
 		if a.Engine != b.Engine {

@@ -282,11 +282,13 @@ func policyFromChain(chain ast.AnnotationsRefSet) finding.Policy {
 func (e *Engine) Policies() []finding.Policy { return e.policies }
 
 // Evaluate runs every policy against the input once and returns its findings,
-// located at the source of the resource each result names. With handOver,
-// the input's Terraform values are released as they are converted for OPA
-// (see inputValue): only ids and sources remain in the Go input.
-func (e *Engine) Evaluate(ctx context.Context, in *input.Input, handOver bool) ([]finding.Finding, error) {
-	value, err := inputValue(in, handOver)
+// located at the source of the resource each result names. The input's
+// Terraform values are handed over to OPA as they are converted (see
+// inputValue): afterwards only ids and sources remain in the Go input, but
+// for the resources that findings of the policies in keep name (an exception
+// to those findings matches their values), which are put back.
+func (e *Engine) Evaluate(ctx context.Context, in *input.Input, keep func(policyID string) bool) ([]finding.Finding, error) {
+	value, resources, err := inputValue(in)
 	if err != nil {
 		return nil, fmt.Errorf("input: %w", err)
 	}
@@ -323,7 +325,37 @@ func (e *Engine) Evaluate(ctx context.Context, in *input.Input, handOver bool) (
 		}
 		out = append(out, results[i]...)
 	}
+	if keep != nil {
+		if err := restoreNamed(in, resources, out, keep); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
+}
+
+// restoreNamed puts back the values of the resources that findings of the
+// kept policies name.
+func restoreNamed(in *input.Input, resources []*ast.Term, fs []finding.Finding, keep func(policyID string) bool) error {
+	var index map[string]int
+	for _, f := range fs {
+		if !keep(f.PolicyID) {
+			continue
+		}
+		if index == nil {
+			index = make(map[string]int, len(in.Terraform.Resources))
+			for i, r := range in.Terraform.Resources {
+				index[r.ID] = i
+			}
+		}
+		i, ok := index[f.Resource]
+		if !ok || in.Terraform.Resources[i].Values != nil {
+			continue
+		}
+		if err := restore(&in.Terraform.Resources[i], resources[i]); err != nil {
+			return fmt.Errorf("input: %s: %w", f.Resource, err)
+		}
+	}
+	return nil
 }
 
 // evalQuerySafely is evalQuery in a worker goroutine: a panic there would end

@@ -107,7 +107,7 @@ func TestEvaluate(t *testing.T) {
 		Kubernetes: input.Kubernetes{Objects: []input.Object{{Object: map[string]any{"kind": "Pod", "metadata": map[string]any{"name": "p"}}}}},
 	}
 	in.Finalize()
-	fs, err := e.Evaluate(context.Background(), in, false)
+	fs, err := e.Evaluate(context.Background(), in, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestBadResults(t *testing.T) {
 	}
 	in := &input.Input{}
 	in.Finalize()
-	if _, err := e.Evaluate(context.Background(), in, false); err == nil || !strings.Contains(err.Error(), "must have a string msg") {
+	if _, err := e.Evaluate(context.Background(), in, nil); err == nil || !strings.Contains(err.Error(), "must have a string msg") {
 		t.Errorf("error %v", err)
 	}
 }

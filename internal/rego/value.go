@@ -11,11 +11,12 @@ import (
 // round trip cost more than a second. The field names are the input model's
 // JSON names; TestInputValue checks both conversions agree.
 //
-// With handOver, each Terraform resource's values (and their mirrors) are
-// released from the Go input as soon as they are converted: the AST is then
-// the only copy, and a large plan is held once, not twice (Rego is the only
-// engine that reads Terraform values).
-func inputValue(in *input.Input, handOver bool) (ast.Value, error) {
+// Each Terraform resource's values (and their mirrors) are released from the
+// Go input as soon as they are converted: the AST is then the only copy, and
+// a large plan is held once, not twice (Rego is the only engine that reads
+// Terraform values; restore puts back the few an exception needs). The
+// resources' terms are returned beside the value, in the input's order.
+func inputValue(in *input.Input) (ast.Value, []*ast.Term, error) {
 	n := newInterner()
 	resources := make([]*ast.Term, len(in.Terraform.Resources))
 	for i := range in.Terraform.Resources {
@@ -34,12 +35,10 @@ func inputValue(in *input.Input, handOver bool) (ast.Value, error) {
 		}
 		t, err := n.term(m)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		resources[i] = t
-		if handOver {
-			r.Values, r.Unknown, r.Sensitive, r.References = nil, nil, nil, nil
-		}
+		r.Values, r.Unknown, r.Sensitive, r.References = nil, nil, nil, nil
 	}
 	objects := make([]*ast.Term, len(in.Kubernetes.Objects))
 	for i, o := range in.Kubernetes.Objects {
@@ -55,23 +54,38 @@ func inputValue(in *input.Input, handOver bool) (ast.Value, error) {
 		}
 		t, err := n.term(m)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		objects[i] = t
 	}
 	byType, err := ast.InterfaceToValue(positions(in.Terraform.ByType))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	byKind, err := ast.InterfaceToValue(positions(in.Kubernetes.ByKind))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	field := func(name string, v *ast.Term) [2]*ast.Term { return [2]*ast.Term{ast.StringTerm(name), v} }
 	return ast.NewObject(
 		field("terraform", ast.ObjectTerm(field("resources", ast.ArrayTerm(resources...)), field("by_type", ast.NewTerm(byType)))),
 		field("kubernetes", ast.ObjectTerm(field("objects", ast.ArrayTerm(objects...)), field("by_kind", ast.NewTerm(byKind)))),
-	), nil
+	), resources, nil
+}
+
+// restore puts a resource's values (and their mirrors) back into the Go
+// input from its term in OPA's input, after inputValue handed them over.
+func restore(r *input.Resource, t *ast.Term) error {
+	v, err := ast.JSON(t.Value)
+	if err != nil {
+		return err
+	}
+	m, _ := v.(map[string]any)
+	r.Values, _ = m["values"].(map[string]any)
+	r.Unknown, _ = m["unknown"].(map[string]any)
+	r.Sensitive, _ = m["sensitive"].(map[string]any)
+	r.References, _ = m["references"].(map[string]any)
+	return nil
 }
 
 // positions is an index of the input as InterfaceToValue takes it (a nil

@@ -29,7 +29,7 @@ func TestInputValue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	direct, err := inputValue(in, true)
+	direct, resources, err := inputValue(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,6 +43,23 @@ func TestInputValue(t *testing.T) {
 	}
 	if len(in.Terraform.Resources) == 0 || len(in.Kubernetes.Objects) == 0 {
 		t.Fatal("the test input needs both layers")
+	}
+	// What was handed over comes back as it was, for an exception to match.
+	for i := range in.Terraform.Resources {
+		r := &in.Terraform.Resources[i]
+		if err := restore(r, resources[i]); err != nil {
+			t.Fatal(err)
+		}
+		if r.Values == nil {
+			t.Fatalf("%s: values not restored", r.Address)
+		}
+	}
+	restored, err := ast.InterfaceToValue(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if restored.Compare(viaJSON) != 0 {
+		t.Fatal("the restored input differs from the input")
 	}
 }
 

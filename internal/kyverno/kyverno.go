@@ -639,13 +639,16 @@ func (e *Engine) legacyFindings(o input.Object, resps []engineapi.EngineResponse
 // admit evaluates each object as an admission request, with the namespaces
 // (by name) its cluster has, and hands each response to visit.
 func (e *Engine) admit(ctx context.Context, objects []input.Object, namespaces func(input.Object) map[string]*corev1.Namespace, visit func(input.Object, celengine.EngineResponse)) error {
+	// One engine per cluster (context), which resolves its namespaces; all
+	// share one matcher, which parses each policy's selectors once.
+	matcher := newParsingOnceMatcher()
 	byContext := map[string]vpolengine.Engine{}
 	for _, o := range objects {
 		key := contextOf(o)
 		eng, ok := byContext[key]
 		if !ok {
 			nsByName := namespaces(o)
-			eng = vpolengine.NewEngine(e.provider, func(name string) *corev1.Namespace { return namespaceOrBare(nsByName, name) }, newCachedMatcher())
+			eng = vpolengine.NewEngine(e.provider, func(name string) *corev1.Namespace { return namespaceOrBare(nsByName, name) }, matcher)
 			byContext[key] = eng
 		}
 		resp, err := eng.Handle(ctx, admissionRequest(o), nil)

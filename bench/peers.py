@@ -107,10 +107,14 @@ def write_docs(rows):
         lines.append(f"| {r['size']} | {r['resources']} | {r['objects']} | {r['guard_s']:.2f} s, {r['guard_mb']:.0f} MB "
                      f"| {r['conftest_s']:.2f} s, {r['conftest_mb']:.0f} MB | {r['kyverno_s']:.2f} s, {r['kyverno_mb']:.0f} MB "
                      f"| {r['ratio']:.3f} ({1 / r['ratio']:.0f}x faster) | {r['guard_rego']}, {r['guard_kyverno']} |")
-    lines += ["", "Wall time is the median of 5 runs (guard, conftest) or of 3 runs (kyverno apply at the",
+    fast = 3 if QUICK else 5
+    lines += ["", f"Wall time is the median of {fast} runs (guard, conftest) or of 3 runs (kyverno apply at the",
               "platform's size; 1 run above it); memory is the peak RSS of any run.", "",
               "![time against input size](benchmarks.png)", "",
-              "Reproduce: `bench/peers.py` (about 15 minutes, most of it `kyverno apply` at 10k; `--quick` stops at 1k).", ""]
+              "Reproduce: `bench/peers.py` (about an hour: `kyverno apply` takes "
+              f"{next(r['kyverno_s'] for r in rows if r['size'] == '1k'):.0f} s at 1k",
+              "and about ten times that at 10k) or `bench/peers.py --quick` (the platform and 1k, about 10 minutes)"
+              + (", which measured this table." if QUICK else "."), ""]
     # Sections other tools write (<!-- name --> ... <!-- /name -->: bench/scale.py's
     # guard above 10k, the Kyverno conformance timing) are kept as they are.
     scale = ""

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/kyverno"
@@ -67,7 +68,7 @@ func LoadPolicies(ctx context.Context, names, data []string, now time.Time) (*Po
 	// The two engines compile independently: OPA's compiler on one CPU,
 	// Kyverno's on the other. The Rego error is reported first, as before.
 	var r *rego.Engine
-	rerr := inBackground("Rego compiler", func() (err error) {
+	rerr := diag.InBackground("Rego compiler", func() (err error) {
 		r, err = rego.Load(ctx, dirs, data)
 		return err
 	})
@@ -110,25 +111,16 @@ func (p *Policies) Evaluate(ctx context.Context, in *input.Input) (findings []fi
 	// for OPA is single-threaded); only exceptions to Rego findings wait
 	// for both.
 	var adm *kyverno.Admission
-	var admErr error
-	admitted := make(chan struct{})
-	go func() {
-		defer close(admitted)
-		// main cannot recover a panic in another goroutine: turn it into
-		// an error here (it is a bug all the same).
-		defer func() {
-			if r := recover(); r != nil {
-				admErr = fmt.Errorf("Kyverno engine: internal error (a bug; please report it with the input): %v", r)
-			}
-		}()
-		adm, admErr = p.kyverno.Admit(ctx, in)
-	}()
+	admitted := diag.InBackground("Kyverno engine", func() (err error) {
+		adm, err = p.kyverno.Admit(ctx, in)
+		return err
+	})
 	// Terraform values are read by Rego alone, but for the resources that
 	// findings of Rego policies with exceptions name: the exceptions match
 	// their values (CEL, after both engines).
 	excepted := p.kyverno.RegoPolicyRefs()
 	fs, err := p.rego.Evaluate(ctx, in, func(id string) bool { _, ok := excepted[id]; return ok })
-	<-admitted
+	admErr := <-admitted
 	if err != nil {
 		return nil, nil, err
 	}
@@ -170,22 +162,6 @@ func (p *Policies) selection(only, skip []string) (func(id string) bool, error) 
 	}, nil
 }
 
-// inBackground runs work in a goroutine and delivers its error. main cannot
-// recover a panic in another goroutine: it becomes an error here (a bug all
-// the same, reported as one instead of a goroutine dump).
-func inBackground(what string, work func() error) <-chan error {
-	done := make(chan error, 1)
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				done <- fmt.Errorf("%s: internal error (a bug; please report it with the input): %v", what, r)
-			}
-		}()
-		done <- work()
-	}()
-	return done
-}
-
 // LoadInput reads the inputs; policy directories are never read as inputs.
 func LoadInput(paths []string, opts loader.Options, policyDirs []string) (*input.Input, []string, error) {
 	if len(paths) == 0 {
@@ -217,7 +193,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// evaluation. A broken policy is reported before a broken input, as
 	// when one followed the other.
 	var engine *Policies
-	perr := inBackground("policy compiler", func() (err error) {
+	perr := diag.InBackground("policy compiler", func() (err error) {
 		engine, err = LoadPolicies(ctx, opts.PolicyDirs, opts.Data, now)
 		return err
 	})

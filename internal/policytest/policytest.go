@@ -15,6 +15,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/tester"
 
+	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/rego"
 	"github.com/acme/guard/internal/report"
 )
@@ -48,38 +49,28 @@ func Run(ctx context.Context, dirs []string, now time.Time, strict bool) ([]Case
 	// OPA's test runner and Kyverno's suites share nothing: the Rego tests
 	// run on one CPU while the suites run (one after the other: Kyverno's
 	// CLI keeps a suite's variables and mocks in process-wide state).
-	type regoRun struct {
-		results []*tester.Result
-		err     error
-	}
-	regoDone := make(chan regoRun, 1)
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				regoDone <- regoRun{err: fmt.Errorf("OPA's test runner: internal error (a bug; please report it with the tests): %v", r)}
-			}
-		}()
-		results, err := rego.RunTests(ctx, regoDirs)
-		regoDone <- regoRun{results, err}
-	}()
+	var results []*tester.Result
+	regoDone := diag.InBackground("OPA's test runner", func() (err error) {
+		results, err = rego.RunTests(ctx, regoDirs)
+		return err
+	})
 	var kyvernoCases []Case
 	suites, kerr := FindSuites(dirs)
 	for _, path := range suites {
-		if kerr != nil {
+		cs, err := runSuites(ctx, path, now, strict)
+		if err != nil {
+			kerr = err
 			break
 		}
-		var cs []Case
-		cs, kerr = runSuites(ctx, path, now, strict)
 		kyvernoCases = append(kyvernoCases, cs...)
 	}
-	rr := <-regoDone
-	if rr.err != nil {
-		return nil, rr.err
+	if err := <-regoDone; err != nil {
+		return nil, err
 	}
 	if kerr != nil {
 		return nil, kerr
 	}
-	for _, r := range rr.results {
+	for _, r := range results {
 		c := Case{Engine: rego.EngineName, Suite: r.Package, Name: r.Name, Passed: !r.Fail && r.Error == nil}
 		switch {
 		case r.Error != nil:

@@ -34,10 +34,18 @@ scripts/validate-platform.sh
 step "go test (with the kyverno test parity check and the hostile-input corpus)"
 GUARD_KYVERNO_CLI="$PWD/.cache/bin/kyverno" GUARD_TOFU="$PWD/.cache/bin/tofu" go test -count=1 ./...
 
-# Each fuzz target briefly (FUZZTIME, default 10s): one instrumented build
-# serves all four. A crash is written to test/fuzz/testdata/fuzz and fails
-# the run; committed there, every later `go test` replays it.
-step "fuzz: each target for ${FUZZTIME:-10s}"
-for target in FuzzReadPlan FuzzTerraformFile FuzzManifests FuzzChartValues; do
-  go test -run '^$' -fuzz "^${target}\$" -fuzztime "${FUZZTIME:-10s}" -fuzzminimizetime 3s ./test/fuzz
+# Each fuzz target briefly: one instrumented build serves all four. The
+# budget is a count of executions, never a duration: with a duration Go's
+# fuzzing coordinator can race its own deadline and fail a target with
+# "context deadline exceeded" and no failing input (golang/go#75804, fixed in
+# Go 1.27), so a loaded machine could fail CI with nothing found. A count has
+# no deadline: load only makes it slower. Each count explores for about 10 s
+# on a 2-core machine (FUZZSCALE multiplies them all). A crash is written to
+# test/fuzz/testdata/fuzz and fails the run; committed there, every later
+# `go test` replays it.
+scale=${FUZZSCALE:-1}
+step "fuzz: each target for a fixed count of executions (x${scale})"
+for budget in FuzzReadPlan:6000 FuzzTerraformFile:3000 FuzzManifests:8000 FuzzChartValues:1500; do
+  target=${budget%%:*} count=$(( ${budget##*:} * scale ))
+  go test -run '^$' -fuzz "^${target}\$" -fuzztime "${count}x" -fuzzminimizetime 3s ./test/fuzz
 done

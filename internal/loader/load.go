@@ -96,8 +96,23 @@ type Loader struct {
 	// not render with its defaults alone).
 	released map[string]bool
 	walked   []string
-	// mu guards notes, released and walked: paths load concurrently.
+	// modules are the Terraform module directories met, by their path with
+	// links resolved: which of them are roots is known only once the whole
+	// tree has been walked (see roots).
+	modules map[string]moduleDir
+	// mu guards notes, released, walked and modules: paths load concurrently.
 	mu sync.Mutex
+}
+
+// moduleDir is a directory of Terraform files met while loading.
+type moduleDir struct {
+	path string
+	// explicit: the user named it (or one of its .tf files): a root, even
+	// if another module of the tree calls it.
+	explicit bool
+	// planned: a plan beside its sources stands for it: the sources only
+	// give locations, and are never evaluated.
+	planned bool
 }
 
 // New returns a Loader.
@@ -113,7 +128,7 @@ func New(opts Options) (*Loader, error) {
 	if opts.Limits == (limits.Limits{}) {
 		opts.Limits = limits.Default
 	}
-	l := &Loader{opts: opts, cwd: cwd, skip: map[string]bool{}, released: map[string]bool{}}
+	l := &Loader{opts: opts, cwd: cwd, skip: map[string]bool{}, released: map[string]bool{}, modules: map[string]moduleDir{}}
 	l.configs = terraform.NewConfigs(l.display, opts.Limits)
 	for _, s := range opts.Skip {
 		if abs, err := filepath.Abs(s); err == nil {
@@ -147,30 +162,19 @@ func (l *Loader) display(path string) string {
 	return filepath.ToSlash(abs)
 }
 
-// Load reads every path and returns the merged, finalized input.
+// Load reads every path and returns the merged, finalized input. Every file
+// of a walked tree is read by the reader of its kind; the Terraform roots
+// among the module directories met are evaluated once the walk is over.
 func (l *Loader) Load(paths []string) (*input.Input, error) {
 	// Paths load concurrently (a large plan and many manifests take about
 	// as long each); they merge in the order given, and Finalize sorts.
-	parts := make([]*input.Input, len(paths))
-	errs := make([]error, len(paths))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, p := range paths {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			parts[i], errs[i] = l.loadPathSafely(p)
-		}()
-	}
-	wg.Wait()
 	in := &input.Input{}
-	for i := range paths {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		in.Merge(parts[i])
+	err := l.each(paths, func(p string) (*input.Input, error) { return l.loadPath(p, true) }, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.each(l.roots(), l.loadStack, in); err != nil {
+		return nil, err
 	}
 	sort.Strings(l.walked)
 	for _, dir := range l.walked {
@@ -187,16 +191,78 @@ func (l *Loader) Load(paths []string) (*input.Input, error) {
 	return in, nil
 }
 
-// loadPathSafely is loadPath in a goroutine of its own: a panic there would
-// end the process with a goroutine dump (main cannot recover it), so it
-// becomes an error naming the path. It is a bug all the same.
-func (l *Loader) loadPathSafely(path string) (in *input.Input, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			in, err = nil, errorf("%s: internal error while reading it (a bug; please report it with this input): %v", l.display(path), r)
+// each loads every path with load, at most one per CPU at a time, and
+// merges the parts into in in the order of paths. A panic in a load becomes
+// an error naming the path (a bug all the same): in a goroutine of its own
+// it would end the process with a goroutine dump.
+func (l *Loader) each(paths []string, load func(string) (*input.Input, error), in *input.Input) error {
+	parts := make([]*input.Input, len(paths))
+	errs := make([]error, len(paths))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, p := range paths {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			defer func() {
+				if r := recover(); r != nil {
+					errs[i] = errorf("%s: internal error while reading it (a bug; please report it with this input): %v", l.display(p), r)
+				}
+			}()
+			parts[i], errs[i] = load(p)
+		}()
+	}
+	wg.Wait()
+	for i := range paths {
+		if errs[i] != nil {
+			return errs[i]
 		}
-	}()
-	return l.loadPath(path, true)
+		in.Merge(parts[i])
+	}
+	return nil
+}
+
+// addModule records a directory of Terraform files met while loading.
+func (l *Loader) addModule(dir string, explicit, planned bool) {
+	abs, _ := filepath.Abs(dir)
+	key := abs
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		key = real
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m, seen := l.modules[key]
+	if !seen {
+		m.path = abs
+	}
+	m.explicit = m.explicit || explicit
+	m.planned = m.planned || planned
+	l.modules[key] = m
+}
+
+// roots are the module directories evaluated as root modules, sorted: those
+// the user named, and those of a walk that no other module met calls by a
+// local path (a module called from the tree is evaluated through its caller,
+// with the caller's arguments, as Terraform does; checking it again on its
+// own would repeat its findings with its variables unset). A directory a
+// plan stands for is no root: the plan is read instead.
+func (l *Loader) roots() []string {
+	called := map[string]bool{}
+	for key := range l.modules {
+		for _, dir := range l.configs.LocalCalls(l.modules[key].path) {
+			called[dir] = true
+		}
+	}
+	var roots []string
+	for key, m := range l.modules {
+		if !m.planned && (m.explicit || !called[key]) {
+			roots = append(roots, m.path)
+		}
+	}
+	sort.Strings(roots)
+	return roots
 }
 
 // loadPath reads one path. explicit is true for paths the user named: an
@@ -226,11 +292,15 @@ func (l *Loader) loadPath(path string, explicit bool) (*input.Input, error) {
 	if isChart(path) {
 		return l.loadChart(path)
 	}
-	return l.loadDir(path)
+	return l.loadDir(path, explicit)
 }
 
-// loadDir reads a Terraform stack, or walks a directory of inputs.
-func (l *Loader) loadDir(dir string) (*input.Input, error) {
+// loadDir walks a directory: every file and subdirectory is read by the
+// reader of its kind, whatever lies beside it. A chart is rendered whole
+// (once the walk knows whether a helm_release renders it); a directory of
+// Terraform files is recorded as a module (see roots), and a plan JSON
+// beside them stands for them.
+func (l *Loader) loadDir(dir string, explicit bool) (*input.Input, error) {
 	if isChart(dir) {
 		abs, _ := filepath.Abs(dir)
 		l.mu.Lock()
@@ -238,35 +308,31 @@ func (l *Loader) loadDir(dir string) (*input.Input, error) {
 		l.mu.Unlock()
 		return &input.Input{}, nil
 	}
+	in := &input.Input{}
+	planned := map[string]bool{}
 	if terraform.IsStack(dir) {
 		plans, err := l.plansIn(dir)
 		if err != nil {
 			return nil, err
 		}
-		if len(plans) > 0 {
-			// A plan beside its sources is the more exact view of the same stack:
-			// the sources only give locations.
-			in := &input.Input{}
-			for _, p := range plans {
-				part, err := l.loadPlan(p.path, p.plan)
-				if err != nil {
-					return nil, err
-				}
-				in.Merge(part)
+		for _, p := range plans {
+			part, err := l.loadPlan(p.path, p.plan)
+			if err != nil {
+				return nil, err
 			}
-			return in, nil
+			in.Merge(part)
+			planned[p.path] = true
 		}
-		return l.loadStack(dir)
+		l.addModule(dir, explicit, len(plans) > 0)
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, errorf("%s: %v", l.display(dir), limits.PathCause(err))
 	}
-	in := &input.Input{}
 	for _, e := range entries {
 		name := e.Name()
 		full := filepath.Join(dir, name)
-		if l.excluded(full) {
+		if planned[full] || l.excluded(full) {
 			continue
 		}
 		if e.Type()&fs.ModeSymlink != 0 {
@@ -281,7 +347,7 @@ func (l *Loader) loadDir(dir string) (*input.Input, error) {
 			if l.skipDir(full, name) {
 				continue
 			}
-			part, err := l.loadDir(full)
+			part, err := l.loadDir(full, false)
 			if err != nil {
 				return nil, err
 			}
@@ -313,9 +379,15 @@ func (l *Loader) excluded(path string) bool {
 }
 
 // skipDir says which directories a walk does not enter: hidden ones (.git,
-// .terraform), testdata, vendor, node_modules, and the policy directories.
+// .terraform: a walk never reads what tools keep for themselves), the
+// policy directories, and testdata, vendor and node_modules (test fixtures
+// and other people's code), which a note names.
 func (l *Loader) skipDir(full, name string) bool {
-	if strings.HasPrefix(name, ".") || name == "testdata" || name == "vendor" || name == "node_modules" {
+	if strings.HasPrefix(name, ".") {
+		return true
+	}
+	if name == "testdata" || name == "vendor" || name == "node_modules" {
+		l.note("%s: skipped: a walk does not enter %s directories (name it to check it)", l.display(full), name)
 		return true
 	}
 	abs, _ := filepath.Abs(full)
@@ -370,8 +442,12 @@ func (l *Loader) loadFile(path string, explicit bool) (*input.Input, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	switch {
 	case strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tf.json"):
-		if explicit {
-			return l.loadStack(filepath.Dir(path))
+		// Read with the rest of its module, once the walk is over.
+		l.addModule(filepath.Dir(path), explicit, false)
+		return &input.Input{}, nil
+	case strings.HasSuffix(name, ".tfvars") || strings.HasSuffix(name, ".tfvars.json"):
+		if !autoLoaded(name) || !terraform.IsStack(filepath.Dir(path)) {
+			l.note("%s: skipped: Terraform reads a variables file by this name only when it is given (--var-file)", l.display(path))
 		}
 		return &input.Input{}, nil
 	case ext == ".json" || ext == ".yaml" || ext == ".yml":
@@ -400,6 +476,7 @@ func (l *Loader) loadFile(path string, explicit bool) (*input.Input, error) {
 			if explicit || looksLikeJSONInput(data) {
 				return nil, errorf("%s:%d: malformed JSON: %s", l.display(path), err.line, err.msg)
 			}
+			l.note("%s: skipped: not valid JSON (%s at line %d), and it names no plan or manifest key", l.display(path), err.msg, err.line)
 			return &input.Input{}, nil
 		}
 	}
@@ -407,10 +484,20 @@ func (l *Loader) loadFile(path string, explicit bool) (*input.Input, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(objs) == 0 && explicit {
-		return nil, errorf("%s: no Kubernetes object (apiVersion and kind) and not a Terraform plan", l.display(path))
+	if len(objs) == 0 {
+		if explicit {
+			return nil, errorf("%s: no Kubernetes object (apiVersion and kind) and not a Terraform plan", l.display(path))
+		}
+		l.note("%s: skipped: no Kubernetes object (apiVersion and kind) and not a Terraform plan", l.display(path))
 	}
 	return &input.Input{Kubernetes: input.Kubernetes{Objects: objs}}, nil
+}
+
+// autoLoaded says whether Terraform reads a variables file of this name from
+// the root module's directory by itself.
+func autoLoaded(name string) bool {
+	return name == "terraform.tfvars" || name == "terraform.tfvars.json" ||
+		strings.HasSuffix(name, ".auto.tfvars") || strings.HasSuffix(name, ".auto.tfvars.json")
 }
 
 // looksLikeJSONInput says whether a broken JSON file found by a walk was meant

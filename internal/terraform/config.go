@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	hcljson "github.com/hashicorp/hcl/v2/json"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/limits"
@@ -385,4 +386,38 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// LocalCalls are the directories that dir's module calls name by a local
+// path ("./x", "../x"), with links resolved: the modules that, met in the
+// same directory walk, are evaluated through dir rather than as roots of
+// their own. A module that cannot be parsed calls nothing here; evaluating
+// it reports why.
+func (c *Configs) LocalCalls(dir string) []string {
+	m, err := c.Module(dir)
+	if err != nil {
+		return nil
+	}
+	var dirs []string
+	for _, b := range m.Calls {
+		meta, _, _ := b.Body.PartialContent(moduleCallSchema)
+		a, ok := meta.Attributes["source"]
+		if !ok {
+			continue
+		}
+		v, d := a.Expr.Value(nil)
+		if d.HasErrors() || v.Type() != cty.String || v.IsNull() || !v.IsKnown() {
+			continue
+		}
+		src := v.AsString()
+		if !strings.HasPrefix(src, "./") && !strings.HasPrefix(src, "../") {
+			continue
+		}
+		called := filepath.Join(dir, filepath.FromSlash(src))
+		if real, err := filepath.EvalSymlinks(called); err == nil {
+			called = real
+		}
+		dirs = append(dirs, called)
+	}
+	return dirs
 }

@@ -16,9 +16,12 @@ func (l *Loader) loadStack(dir string) (*input.Input, error) {
 	if err != nil {
 		return nil, inputError(err)
 	}
-	resources, err := l.configs.Evaluate(abs, vars)
+	resources, notes, err := l.configs.Evaluate(abs, vars)
 	if err != nil {
 		return nil, inputError(err)
+	}
+	for _, n := range notes {
+		l.note("%s", n)
 	}
 	objs, err := l.renderReleases(resources, abs)
 	if err != nil {

@@ -40,7 +40,8 @@ func evaluate(t *testing.T, dir string, lim limits.Limits, vars ...string) ([]in
 	if err != nil {
 		return nil, err
 	}
-	return c.Evaluate(dir, rv)
+	rs, _, err := c.Evaluate(dir, rv)
+	return rs, err
 }
 
 func byAddress(rs []input.Resource) map[string]input.Resource {

@@ -49,6 +49,13 @@ type stack struct {
 	diags      hcl.Diagnostics
 	instances  int // resource and module instances expanded in this pass
 	refNames   map[*Module]map[string]bool
+	// unset are the root variables nobody set that a value was needed from
+	// (true: it has no default; false: its null default was used where a
+	// value is needed), each named once in a note.
+	unset map[string]bool
+	// every are notes on the blocks whose count or for_each is known only
+	// after apply, checked once for all their instances.
+	every []string
 }
 
 // evalState is what one pass learned: per module instance, the value of each
@@ -94,12 +101,15 @@ func (s *evalState) set(m map[string]map[string]cty.Value, module, key string, v
 
 // Evaluate evaluates the root module in dir into resources: variables from
 // vars (see RootVariables), locals, count and for_each, dynamic blocks and
-// module calls. A configuration Terraform would refuse is an *Error.
-func (c *Configs) Evaluate(dir string, vars map[string]RootValue) ([]input.Resource, error) {
+// module calls. What only apply or the caller can know is unknown, never an
+// error: a root variable nobody set, a count or for_each over unknowns. The
+// notes name the root variables that were needed but not set. A
+// configuration Terraform would refuse is an *Error.
+func (c *Configs) Evaluate(dir string, vars map[string]RootValue) ([]input.Resource, []string, error) {
 	abs, _ := filepath.Abs(dir)
 	root, err := c.Module(abs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s := &stack{
 		configs: c, rootDir: abs, name: filepath.Base(abs), rootVars: vars,
@@ -110,7 +120,7 @@ func (c *Configs) Evaluate(dir string, vars map[string]RootValue) ([]input.Resou
 	}
 	s.prev = newEvalState()
 	for pass := 0; pass < maxPasses; pass++ {
-		s.next, s.out, s.diags, s.instances = newEvalState(), nil, nil, 0
+		s.next, s.out, s.diags, s.instances, s.unset, s.every = newEvalState(), nil, nil, 0, map[string]bool{}, nil
 		s.evalModule("", []string{abs}, nil, root, nil)
 		if s.next.equal(s.prev) {
 			break
@@ -118,9 +128,121 @@ func (c *Configs) Evaluate(dir string, vars map[string]RootValue) ([]input.Resou
 		s.prev = s.next
 	}
 	if err := diagError(s.diags); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.out, nil
+	for _, d := range s.diags {
+		if d.Severity == hcl.DiagWarning && d.Summary == unsetSummary {
+			s.needUnset(d.Detail)
+		}
+	}
+	return s.out, append(s.unsetNotes(root), s.every...), nil
+}
+
+// unsetMark marks the value of a root variable nobody set: its null default,
+// or unknown when it has none. Marks travel with every value computed from
+// it, so an error it causes can be told from one Terraform would report
+// whatever the variable's value.
+type unsetMark string
+
+// unsetIn lists the unset root variables a value was computed from.
+func unsetIn(v cty.Value) []string {
+	var names []string
+	_, pms := v.UnmarkDeepWithPaths()
+	for _, pm := range pms {
+		for m := range pm.Marks {
+			if u, ok := m.(unsetMark); ok {
+				names = append(names, string(u))
+			}
+		}
+	}
+	return names
+}
+
+// evalExpr evaluates an expression. Where every error it meets comes from
+// an unset root variable (a null default interpolated, passed to a function,
+// used as a for_each), the value is unknown instead, as it would be to
+// `terraform validate`: with a value set the error may not happen. A warning
+// names each such variable, for the note.
+func evalExpr(e hcl.Expression, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+	v, diags := e.Value(ctx)
+	if !diags.HasErrors() {
+		return v, diags
+	}
+	var names []string
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		causes := unsetCauses(d)
+		if len(causes) == 0 {
+			return v, diags // an error whatever the variables' values
+		}
+		names = append(names, causes...)
+	}
+	marks := cty.ValueMarks{}
+	var notes hcl.Diagnostics
+	for _, n := range names {
+		marks[unsetMark(n)] = struct{}{}
+		notes = append(notes, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: unsetSummary, Detail: n})
+	}
+	return cty.DynamicVal.WithMarks(marks), notes
+}
+
+// unsetSummary is the summary of evalExpr's warnings.
+const unsetSummary = "unset root variable"
+
+// valueErrors are the errors of HCL's evaluator that a value can cause (a
+// null, a wrong type, a missing key); the others (an unknown function, the
+// wrong number of arguments) are errors whatever the values.
+var valueErrors = map[string]bool{
+	"Invalid template interpolation value": true, "Invalid function argument": true, "Error in function call": true,
+	"Attempt to get attribute from null value": true, "Attempt to index null value": true, "Iteration over null value": true,
+	"Splat of null value": true, "Null condition": true, "Condition is null": true, "Null value as key": true,
+	"Invalid operand": true, "Operation failed": true, "Invalid expanding argument value": true, "Incorrect condition type": true,
+	"Invalid index": true, "Unsupported attribute": true, "Iteration over non-iterable value": true, "Missing map element": true,
+	"Invalid 'for' condition": true, "Incorrect key type": true, "Invalid object key": true,
+}
+
+// unsetCauses are the unset root variables that the expression of an error
+// a value can cause reads.
+func unsetCauses(d *hcl.Diagnostic) []string {
+	if d.Expression == nil || d.EvalContext == nil || !valueErrors[d.Summary] {
+		return nil
+	}
+	var names []string
+	for _, tr := range d.Expression.Variables() {
+		if tv, diags := tr.TraverseAbs(d.EvalContext); !diags.HasErrors() {
+			names = append(names, unsetIn(tv)...)
+		}
+	}
+	return names
+}
+
+// needUnset records that a value was needed from an unset root variable.
+func (s *stack) needUnset(name string) {
+	if _, ok := s.unset[name]; !ok {
+		s.unset[name] = false
+	}
+}
+
+// unsetNotes name, once each, the root variables nobody set that values
+// were needed from, and what to do.
+func (s *stack) unsetNotes(root *Module) []string {
+	var notes []string
+	for _, vb := range root.Variables {
+		name := vb.Labels[0]
+		noDefault, ok := s.unset[name]
+		if !ok {
+			continue
+		}
+		why := "its default is null where a value is needed"
+		if noDefault {
+			why = "it has no default"
+		}
+		notes = append(notes, fmt.Sprintf("%s:%d: var.%s is not set and %s: what depends on it is unknown (known only to the caller); set it with --var %s=... or --var-file",
+			vb.DefRange.Filename, vb.DefRange.Start.Line, name, why, name))
+	}
+	return notes
 }
 
 // evalModule evaluates one module instance. chain holds the directories of
@@ -150,7 +272,7 @@ func (s *stack) evalModule(addr string, chain, keyPath []string, cfg *Module, ar
 		content, _, d := ob.Body.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "value", Required: true}}})
 		s.diags = append(s.diags, d...)
 		if a, ok := content.Attributes["value"]; ok {
-			v, d := a.Expr.Value(ctx)
+			v, d := evalExpr(a.Expr, ctx)
 			s.diags = append(s.diags, d...)
 			outputs[ob.Labels[0]] = v
 		}
@@ -211,7 +333,7 @@ func (s *stack) evalLocals(ctx *hcl.EvalContext, cfg *Module) {
 			}
 		}
 		ctx.Variables["local"] = cty.ObjectVal(values)
-		v, d := a.Expr.Value(ctx)
+		v, d := evalExpr(a.Expr, ctx)
 		s.diags = append(s.diags, d...)
 		values[a.Name] = v
 		state[a.Name] = 2
@@ -250,8 +372,15 @@ func (s *stack) evalVariables(ctx *hcl.EvalContext, cfg *Module, args map[string
 		if d.HasErrors() {
 			continue
 		}
-		ok, d := content.Attributes["condition"].Expr.Value(ctx)
+		ok, d := evalExpr(content.Attributes["condition"].Expr, ctx)
 		s.diags = append(s.diags, d...)
+		if names := unsetIn(ok); len(names) > 0 {
+			// As Terraform with an unknown value: the rule cannot be decided.
+			for _, n := range names {
+				s.needUnset(n)
+			}
+			continue
+		}
 		ok, _ = ok.Unmark()
 		if d.HasErrors() || !ok.IsKnown() || ok.IsNull() || ok.Type() != cty.Bool || ok.True() {
 			continue
@@ -278,7 +407,7 @@ func (s *stack) variableValue(vb *hcl.Block, content *hcl.BodyContent, args map[
 		ty, defaults, d = typeexpr.TypeConstraintWithDefaults(a.Expr)
 		s.diags = append(s.diags, d...)
 	}
-	val, given := cty.NilVal, false
+	val, given, unset := cty.NilVal, false, false
 	if isRoot {
 		if rv, ok := s.rootVars[name]; ok {
 			given, val = true, rv.val
@@ -294,11 +423,14 @@ func (s *stack) variableValue(vb *hcl.Block, content *hcl.BodyContent, args map[
 			def, d := a.Expr.Value(nil)
 			s.diags = append(s.diags, d...)
 			val = def
+			unset = isRoot && !given && def.IsNull()
 		} else if !given {
 			if !isRoot {
 				s.diags = append(s.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Missing required argument", Detail: fmt.Sprintf("The argument %q is required, but no definition was found.", name), Subject: vb.DefRange.Ptr()})
+			} else {
+				s.unset[name] = true
 			}
-			val = cty.UnknownVal(ty)
+			val, unset = cty.UnknownVal(ty), isRoot
 		}
 	}
 	if defaults != nil && val.IsKnown() {
@@ -313,6 +445,9 @@ func (s *stack) variableValue(vb *hcl.Block, content *hcl.BodyContent, args map[
 		if v, _ := a.Expr.Value(nil); v.Type() == cty.Bool && v.IsKnown() && v.True() {
 			conv = conv.Mark(marks.Sensitive)
 		}
+	}
+	if unset {
+		conv = conv.Mark(unsetMark(name))
 	}
 	return conv
 }
@@ -339,6 +474,28 @@ type instance struct {
 	index  any // nil, int (count) or string (for_each key)
 	suffix string
 	ctx    *hcl.EvalContext
+	// every: count or for_each is known only after apply, so this one
+	// instance, with its key unknown, stands for all of them ("[*]", as
+	// Terraform writes a partly expanded address).
+	every bool
+}
+
+// everyInstance is the one instance checked when count or for_each is
+// known only after apply: count.index, each.key and each.value unknown.
+func everyInstance(ctx *hcl.EvalContext, meta string, v cty.Value) instance {
+	c := ctx.NewChild()
+	if meta == "count" {
+		c.Variables = map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": cty.UnknownVal(cty.Number)})}
+	} else {
+		elem := cty.DynamicVal
+		if ty := v.Type(); ty.IsMapType() || ty.IsSetType() {
+			elem = cty.UnknownVal(ty.ElementType())
+		}
+		_, marks := v.Unmark()
+		key := cty.UnknownVal(cty.String).WithMarks(marks)
+		c.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": key, "value": elem.WithMarks(marks)})}
+	}
+	return instance{suffix: "[*]", ctx: c, every: true}
 }
 
 // expansion is how a block's instances combine into the value others refer to.
@@ -356,6 +513,9 @@ const (
 func (s *stack) expand(ctx *hcl.EvalContext, meta hcl.Attributes) (insts []instance, mode expansion, ok bool) {
 	if a, has := meta["count"]; has {
 		n, ok := s.count(ctx, a)
+		if n < 0 {
+			return []instance{everyInstance(ctx, "count", cty.NilVal)}, counted, true
+		}
 		if !ok {
 			return nil, counted, false
 		}
@@ -371,17 +531,26 @@ func (s *stack) expand(ctx *hcl.EvalContext, meta hcl.Attributes) (insts []insta
 			s.diags = append(s.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid for_each argument", Detail: detail, Subject: a.Expr.Range().Ptr()})
 			return nil, forEach, false
 		}
-		v, d := a.Expr.Value(ctx)
+		v, d := evalExpr(a.Expr, ctx)
 		s.diags = append(s.diags, d...)
 		if d.HasErrors() {
 			return nil, forEach, false
 		}
+		if unset := unsetIn(v); len(unset) > 0 && (v.IsNull() || !v.IsWhollyKnown()) {
+			for _, n := range unset {
+				s.needUnset(n)
+			}
+			return []instance{everyInstance(ctx, "for_each", v)}, forEach, true
+		}
 		v, _ = v.UnmarkDeep()
+		// A map's keys are known even where its values are not; a set's
+		// elements are its keys.
+		keysKnown := v.IsKnown() && (v.Type().IsSetType() && v.IsWhollyKnown() || !v.Type().IsSetType())
 		switch {
-		case v.IsNull():
+		case v.IsKnown() && v.IsNull():
 			return invalid(`The given "for_each" argument value is null. A map, or set of strings is allowed.`)
-		case !v.IsWhollyKnown():
-			return invalid(`The "for_each" value depends on resource attributes that cannot be determined until apply, so guard cannot predict how many instances will be created.`)
+		case !keysKnown:
+			return []instance{everyInstance(ctx, "for_each", v)}, forEach, true
 		case !(v.Type().IsMapType() || v.Type().IsObjectType() || v.Type().IsSetType()):
 			return invalid(fmt.Sprintf(`The given "for_each" argument value is unsuitable: the "for_each" argument must be a map, or set of strings, and you have provided a value of type %s.`, v.Type().FriendlyName()))
 		case v.LengthInt() > s.configs.limits.Instances-s.instances:
@@ -410,23 +579,30 @@ func (s *stack) expand(ctx *hcl.EvalContext, meta hcl.Attributes) (insts []insta
 }
 
 // count evaluates a count argument as Terraform does: a whole number, zero
-// or more, known before apply; and within the instances limit.
+// or more, and within the instances limit; -1 when it is known only after
+// apply.
 func (s *stack) count(ctx *hcl.EvalContext, a *hcl.Attribute) (int, bool) {
 	invalid := func(detail string) (int, bool) {
 		s.diags = append(s.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid count argument", Detail: detail, Subject: a.Expr.Range().Ptr()})
 		return 0, false
 	}
-	v, d := a.Expr.Value(ctx)
+	v, d := evalExpr(a.Expr, ctx)
 	s.diags = append(s.diags, d...)
 	if d.HasErrors() {
 		return 0, false
 	}
+	if unset := unsetIn(v); len(unset) > 0 && (v.IsNull() || !v.IsKnown()) {
+		for _, n := range unset {
+			s.needUnset(n)
+		}
+		return -1, true
+	}
 	v, _ = v.Unmark()
+	if !v.IsKnown() {
+		return -1, true // known only after apply: every instance at once
+	}
 	if v.IsNull() {
 		return invalid(`The given "count" argument value is null. An integer is required.`)
-	}
-	if !v.IsKnown() {
-		return invalid(`The "count" value depends on resource attributes that cannot be determined until apply, so guard cannot predict how many instances will be created.`)
 	}
 	num, err := convert.Convert(v, cty.Number)
 	if err != nil {
@@ -448,8 +624,21 @@ func (s *stack) count(ctx *hcl.EvalContext, a *hcl.Attribute) (int, bool) {
 	return int(n), true
 }
 
-// combine builds the value of a whole block from its instances' values.
+// noteEvery says, for a block expanded into its one instance for all, that
+// its findings stand for every instance Terraform will create.
+func (s *stack) noteEvery(insts []instance, b *hcl.Block, addr string) {
+	if len(insts) == 1 && insts[0].every {
+		s.every = append(s.every, fmt.Sprintf("%s:%d: %s[*]: count or for_each is known only after apply: checked once, for every instance it will have",
+			b.DefRange.Filename, b.DefRange.Start.Line, addr))
+	}
+}
+
+// combine builds the value of a whole block from its instances' values:
+// unknown when one instance stands for an unknown number of them.
 func combine(mode expansion, insts []instance, vals []cty.Value) cty.Value {
+	if len(insts) == 1 && insts[0].every {
+		return cty.DynamicVal
+	}
 	switch mode {
 	case counted:
 		if len(vals) == 0 {
@@ -497,6 +686,7 @@ func (s *stack) evalResource(ctx *hcl.EvalContext, addr string, cfg *Module, b *
 		return
 	}
 	provider := providerKey(meta.Attributes, typ)
+	s.noteEvery(insts, b, joinAddr(addr, key))
 	var vals []cty.Value
 	for _, in := range insts {
 		obj, d := evalContent(dynblock.Expand(b.Body, in.ctx), schema, in.ctx)
@@ -700,6 +890,7 @@ func (s *stack) evalModuleCall(ctx *hcl.EvalContext, addr string, chain, keyPath
 		s.next.set(s.next.calls, addr, name, cty.DynamicVal)
 		return
 	}
+	s.noteEvery(insts, b, joinAddr(addr, "module."+name))
 	argAttrs, d := b.Body.JustAttributes()
 	s.diags = append(s.diags, d...)
 	var vals []cty.Value
@@ -709,7 +900,7 @@ func (s *stack) evalModuleCall(ctx *hcl.EvalContext, addr string, chain, keyPath
 			if moduleMetaAttrs[a.Name] {
 				continue
 			}
-			v, d := a.Expr.Value(in.ctx)
+			v, d := evalExpr(a.Expr, in.ctx)
 			s.diags = append(s.diags, d...)
 			args[a.Name] = v
 		}
@@ -870,7 +1061,7 @@ func evalContent(body hcl.Body, bs *bodySchema, ctx *hcl.EvalContext) (cty.Value
 		if bs.meta[name] {
 			continue
 		}
-		v, d := a.Expr.Value(ctx)
+		v, d := evalExpr(a.Expr, ctx)
 		diags = append(diags, d...)
 		attrs[name] = v
 	}

@@ -65,7 +65,7 @@ func FuzzTerraformFile(f *testing.F) {
 		if err != nil {
 			return
 		}
-		_, _ = c.Evaluate(dir, vars)
+		_, _, _ = c.Evaluate(dir, vars)
 	})
 }
 

@@ -1,0 +1,81 @@
+package acceptance
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// tree writes files (path -> content) under a new directory.
+func tree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// cmdIn is guard run in dir, as a user there would.
+func cmdIn(dir string, args ...string) *exec.Cmd {
+	cmd := exec.Command(guardBin, args...)
+	cmd.Dir = dir
+	return cmd
+}
+
+// A directory holding main.tf and, below it, a privileged pod running
+// nginx:latest: the pod is read and fails (it was a silent pass).
+func TestManifestsBelowTerraformAreChecked(t *testing.T) {
+	dir := tree(t, map[string]string{
+		"main.tf": "resource \"google_storage_bucket\" \"b\" {\n  name     = \"b\"\n  location = \"EU\"\n}\n",
+		"sub/pod.yaml": `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: web
+spec:
+  containers:
+    - name: nginx
+      image: nginx:latest
+      securityContext:
+        privileged: true
+`,
+	})
+	cmd := cmdIn(dir, "check")
+	r := run(t, cmd)
+	if r.code != 1 || !strings.Contains(r.stdout, "sub/pod.yaml:1  K8S-001") || !strings.Contains(r.stdout, "1 resource and 1 object") {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// for_each over a root variable nobody set: the resource is checked once,
+// for every instance, and a roles/editor grant fails IAM-001; no error.
+func TestForEachOverUnsetVariableIsChecked(t *testing.T) {
+	dir := tree(t, map[string]string{"main.tf": `variable "users" {
+  type = set(string)
+}
+resource "google_project_iam_member" "editors" {
+  for_each = var.users
+  project  = "p"
+  role     = "roles/editor"
+  member   = "user:${each.value}"
+}
+`})
+	r := run(t, cmdIn(dir, "check"))
+	if r.code != 1 || !strings.Contains(r.stdout, "main.tf:4  IAM-001") || !strings.Contains(r.stdout, "google_project_iam_member.editors[*]") {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, note := range []string{"var.users is not set and it has no default", "--var users=", "checked once, for every instance"} {
+		if !strings.Contains(r.stderr, note) {
+			t.Errorf("stderr lacks %q:\n%s", note, r.stderr)
+		}
+	}
+}

@@ -143,8 +143,8 @@ resource "google_compute_network" "n" {
 func TestUnknownsDoNotHideErrors(t *testing.T) {
 	for name, src := range map[string]string{
 		`main.tf:3: Invalid count argument: The given "count" argument value is null.`: "variable \"n\" {}\nresource \"a_b\" \"x\" {\n  count = null\n}\n",
-		`main.tf:3: Invalid template interpolation value`:                                  "variable \"n\" {}\nresource \"a_b\" \"x\" {\n  name = \"${null}-${var.n}\"\n}\n",
-		`main.tf:3: Call to unknown function`:                                               "variable \"n\" {}\nresource \"a_b\" \"x\" {\n  name = nosuch(var.n)\n}\n",
+		`main.tf:3: Invalid template interpolation value`:                              "variable \"n\" {}\nresource \"a_b\" \"x\" {\n  name = \"${null}-${var.n}\"\n}\n",
+		`main.tf:3: Call to unknown function`:                                          "variable \"n\" {}\nresource \"a_b\" \"x\" {\n  name = nosuch(var.n)\n}\n",
 	} {
 		dir := stackDir(t, map[string]string{"main.tf": src})
 		if _, err := evaluate(t, dir, limits.Default); err == nil || !strings.Contains(err.Error(), name) {

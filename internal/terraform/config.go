@@ -17,6 +17,7 @@ import (
 
 	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/limits"
+	"github.com/acme/guard/internal/providerschema"
 )
 
 // Module is one Terraform module directory, parsed but not evaluated: its
@@ -75,12 +76,21 @@ type Configs struct {
 	errs    map[string]error
 	display func(string) string
 	limits  limits.Limits
+	schemas *providerschema.Schemas
 }
 
-// NewConfigs returns an empty cache. display turns a path into what messages show.
+// NewConfigs returns an empty cache, with the built-in provider schemas.
+// display turns a path into what messages show.
 func NewConfigs(display func(string) string, lim limits.Limits) *Configs {
-	return &Configs{modules: map[string]*Module{}, errs: map[string]error{}, display: display, limits: lim}
+	schemas, err := providerschema.New(nil)
+	if err != nil {
+		panic(err) // the archive built into guard is broken: a build bug
+	}
+	return &Configs{modules: map[string]*Module{}, errs: map[string]error{}, display: display, limits: lim, schemas: schemas}
 }
+
+// UseSchemas replaces the provider schemas (the user's own, see providerschema.New).
+func (c *Configs) UseSchemas(s *providerschema.Schemas) { c.schemas = s }
 
 // Module parses every Terraform file of dir, in Terraform's order: primary
 // files by name, then override files by name merged into them.

@@ -56,6 +56,8 @@ type stack struct {
 	// every are notes on the blocks whose count or for_each is known only
 	// after apply, checked once for all their instances.
 	every []string
+	// schemaNotes name arguments a built-in provider schema does not know.
+	schemaNotes []string
 }
 
 // evalState is what one pass learned: per module instance, the value of each
@@ -120,7 +122,7 @@ func (c *Configs) Evaluate(dir string, vars map[string]RootValue) ([]input.Resou
 	}
 	s.prev = newEvalState()
 	for pass := 0; pass < maxPasses; pass++ {
-		s.next, s.out, s.diags, s.instances, s.unset, s.every = newEvalState(), nil, nil, 0, map[string]bool{}, nil
+		s.next, s.out, s.diags, s.instances, s.unset, s.every, s.schemaNotes = newEvalState(), nil, nil, 0, map[string]bool{}, nil, nil
 		s.evalModule("", []string{abs}, nil, root, nil)
 		if s.next.equal(s.prev) {
 			break
@@ -135,7 +137,13 @@ func (c *Configs) Evaluate(dir string, vars map[string]RootValue) ([]input.Resou
 			s.needUnset(d.Detail)
 		}
 	}
-	return s.out, append(s.unsetNotes(root), s.every...), nil
+	notes := append(append(s.unsetNotes(root), s.every...), s.schemaNotes...)
+	for _, d := range s.diags {
+		if d.Severity == hcl.DiagWarning && d.Summary != unsetSummary && d.Subject != nil {
+			notes = append(notes, fmt.Sprintf("%s:%d: %s: %s (built-in provider schema; checked as written)", d.Subject.Filename, d.Subject.Start.Line, d.Summary, oneLine(d.Detail)))
+		}
+	}
+	return s.out, notes, nil
 }
 
 // unsetMark marks the value of a root variable nobody set: its null default,
@@ -686,12 +694,26 @@ func (s *stack) evalResource(ctx *hcl.EvalContext, addr string, cfg *Module, b *
 		return
 	}
 	provider := providerKey(meta.Attributes, typ)
+	localName := strings.SplitN(provider, ".", 2)[0]
+	if block, user := s.configs.schemas.Lookup(localName, typ, b.Type == "data"); block != nil {
+		var unknown []string
+		schema, unknown = providerSchema(block, schema, user)
+		if len(unknown) > 0 {
+			if user {
+				s.diags = append(s.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsupported argument",
+					Detail: fmt.Sprintf("%s has no %s in the provider schema given with --provider-schema.", typ, strings.Join(unknown, ", ")), Subject: b.DefRange.Ptr()})
+				return
+			}
+			s.schemaNotes = append(s.schemaNotes, schemaNote(b, localName, unknown))
+		}
+	}
 	s.noteEvery(insts, b, joinAddr(addr, key))
 	var vals []cty.Value
 	for _, in := range insts {
 		obj, d := evalContent(dynblock.Expand(b.Body, in.ctx), schema, in.ctx)
 		s.diags = append(s.diags, d...)
-		vals = append(vals, s.withUnknownRefs(cfg, schema, joinAddr(addr, key+in.suffix), obj))
+		self := joinAddr(addr, key+in.suffix)
+		vals = append(vals, s.withUnknownRefs(cfg, schema, self, withComputed(schema, obj, self)))
 		if b.Type != "resource" {
 			continue
 		}
@@ -917,6 +939,7 @@ type bodySchema struct {
 	schema *hcl.BodySchema
 	blocks map[string]*bodySchema
 	meta   map[string]bool // meta-arguments: in the schema, left out of the value
+	typed  *typed          // from the provider's schema; nil without one
 }
 
 // schemaOf derives a body's schema from what it holds. Native syntax tells
@@ -1063,6 +1086,10 @@ func evalContent(body hcl.Body, bs *bodySchema, ctx *hcl.EvalContext) (cty.Value
 		}
 		v, d := evalExpr(a.Expr, ctx)
 		diags = append(diags, d...)
+		if bs.typed != nil {
+			v, d = bs.typed.convertAttribute(name, v, a.Expr)
+			diags = append(diags, d...)
+		}
 		attrs[name] = v
 	}
 	grouped := map[string][]cty.Value{}
@@ -1080,6 +1107,9 @@ func evalContent(body hcl.Body, bs *bodySchema, ctx *hcl.EvalContext) (cty.Value
 		}
 		if _, isAttr := attrs[typ]; isAttr {
 			continue
+		}
+		if bs.typed != nil && !bs.typed.written[typ] && len(grouped[typ]) == 0 {
+			continue // a block the configuration does not write: not in its values
 		}
 		if vals := grouped[typ]; len(vals) > 0 {
 			attrs[typ] = cty.TupleVal(vals)

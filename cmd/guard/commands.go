@@ -77,14 +77,15 @@ func newRootCmd() *cobra.Command {
 // loaderFlags are the flags that change what inputs evaluate to, and which
 // policy directories a walk leaves out.
 type loaderFlags struct {
-	vars, varFiles, values, sets, sources, limits, exclude, charts, policies []string
-	namespace                                                                string
+	vars, varFiles, values, sets, sources, limits, exclude, charts, schemas, policies []string
+	namespace                                                                         string
 }
 
 func (lf *loaderFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVarP(&lf.policies, "policy", "p", nil, "policy directory, or builtin for the library built into guard (repeatable; default: builtin)")
 	cmd.Flags().StringArrayVar(&lf.exclude, "exclude", nil, "leave out files and directories a directory walk meets: a glob (** for any depth) of paths relative to the working directory, or of names when it has no slash (repeatable)")
 	cmd.Flags().StringArrayVar(&lf.charts, "charts", nil, "directory of chart archives (NAME-VERSION.tgz) for helm_releases whose chart comes from a repository; Helm's repository cache is searched after (repeatable)")
+	cmd.Flags().StringArrayVar(&lf.schemas, "provider-schema", nil, "the output of `terraform providers schema -json` for your providers: it wins over the built-in schemas for its providers, and an argument it does not know is an error (repeatable)")
 	cmd.Flags().StringArrayVar(&lf.vars, "var", nil, "set a root variable of HCL stacks: name=value (repeatable)")
 	cmd.Flags().StringArrayVar(&lf.varFiles, "var-file", nil, "read root variables of HCL stacks from a .tfvars file (repeatable)")
 	cmd.Flags().StringArrayVar(&lf.values, "values", nil, "values file for charts checked directly (repeatable, later wins)")
@@ -104,15 +105,16 @@ func (lf *loaderFlags) options(cmd *cobra.Command, cfg *config.Config) (loader.O
 	}
 	lim.Watch()
 	return loader.Options{
-		Vars:      listSetting(cmd, "var", lf.vars, cfg.VarFlags()),
-		VarFiles:  listSetting(cmd, "var-file", lf.varFiles, cfg.VarFiles),
-		Values:    listSetting(cmd, "values", lf.values, cfg.Values),
-		Sets:      listSetting(cmd, "set", lf.sets, cfg.Set),
-		Namespace: stringSetting(cmd, "namespace", lf.namespace, cfg.Namespace),
-		Sources:   listSetting(cmd, "source", lf.sources, cfg.Sources),
-		Exclude:   listSetting(cmd, "exclude", lf.exclude, cfg.Exclude),
-		Charts:    listSetting(cmd, "charts", lf.charts, cfg.Charts),
-		Limits:    lim,
+		Vars:            listSetting(cmd, "var", lf.vars, cfg.VarFlags()),
+		VarFiles:        listSetting(cmd, "var-file", lf.varFiles, cfg.VarFiles),
+		Values:          listSetting(cmd, "values", lf.values, cfg.Values),
+		Sets:            listSetting(cmd, "set", lf.sets, cfg.Set),
+		Namespace:       stringSetting(cmd, "namespace", lf.namespace, cfg.Namespace),
+		Sources:         listSetting(cmd, "source", lf.sources, cfg.Sources),
+		Exclude:         listSetting(cmd, "exclude", lf.exclude, cfg.Exclude),
+		Charts:          listSetting(cmd, "charts", lf.charts, cfg.Charts),
+		ProviderSchemas: listSetting(cmd, "provider-schema", lf.schemas, cfg.ProviderSchemas),
+		Limits:          lim,
 	}, nil
 }
 

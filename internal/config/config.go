@@ -33,23 +33,25 @@ type Config struct {
 	// File is where the configuration was read ("" when there is none).
 	File string `yaml:"-"`
 
-	Policies     []string          `yaml:"policies"`
-	Severity     string            `yaml:"severity"`
-	Format       string            `yaml:"format"`
-	Output       string            `yaml:"output"`
-	Exclude      []string          `yaml:"exclude"`
-	OnlyPolicies []string          `yaml:"only-policies"`
-	SkipPolicies []string          `yaml:"skip-policies"`
-	Charts       []string          `yaml:"charts"`
-	Values       []string          `yaml:"values"`
-	Set          []string          `yaml:"set"`
-	Namespace    string            `yaml:"namespace"`
-	Vars         map[string]any    `yaml:"vars"`
-	VarFiles     []string          `yaml:"var-files"`
-	Sources      []string          `yaml:"sources"`
-	Data         []string          `yaml:"data"`
-	Baseline     string            `yaml:"baseline"`
-	Limits       map[string]string `yaml:"limits"`
+	Policies     []string `yaml:"policies"`
+	Severity     string   `yaml:"severity"`
+	Format       string   `yaml:"format"`
+	Output       string   `yaml:"output"`
+	Exclude      []string `yaml:"exclude"`
+	OnlyPolicies []string `yaml:"only-policies"`
+	SkipPolicies []string `yaml:"skip-policies"`
+	Charts       []string `yaml:"charts"`
+	// ProviderSchemas are files of `terraform providers schema -json`.
+	ProviderSchemas []string          `yaml:"provider-schemas"`
+	Values          []string          `yaml:"values"`
+	Set             []string          `yaml:"set"`
+	Namespace       string            `yaml:"namespace"`
+	Vars            map[string]any    `yaml:"vars"`
+	VarFiles        []string          `yaml:"var-files"`
+	Sources         []string          `yaml:"sources"`
+	Data            []string          `yaml:"data"`
+	Baseline        string            `yaml:"baseline"`
+	Limits          map[string]string `yaml:"limits"`
 }
 
 // Keys are the configuration file's keys, in the order the README lists them.
@@ -192,7 +194,7 @@ func (c *Config) resolvePaths(dir string) {
 		}
 		return relative(wd, abs)
 	}
-	for _, list := range [][]string{c.Charts, c.Values, c.VarFiles, c.Sources, c.Data} {
+	for _, list := range [][]string{c.Charts, c.ProviderSchemas, c.Values, c.VarFiles, c.Sources, c.Data} {
 		for i := range list {
 			list[i] = fix(list[i])
 		}

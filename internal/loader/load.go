@@ -25,6 +25,7 @@ import (
 	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/limits"
+	"github.com/acme/guard/internal/providerschema"
 	"github.com/acme/guard/internal/terraform"
 )
 
@@ -58,6 +59,9 @@ type Options struct {
 	// the path relative to the working directory, one without against the
 	// name at any depth. Paths named explicitly are always read.
 	Exclude []string
+	// ProviderSchemas are files of `terraform providers schema -json`: they
+	// win over the built-in schemas for their providers.
+	ProviderSchemas []string
 	// WorkDir is the directory paths are shown relative to; default: the current one.
 	WorkDir string
 }
@@ -130,6 +134,13 @@ func New(opts Options) (*Loader, error) {
 	}
 	l := &Loader{opts: opts, cwd: cwd, skip: map[string]bool{}, released: map[string]bool{}, modules: map[string]moduleDir{}}
 	l.configs = terraform.NewConfigs(l.display, opts.Limits)
+	if len(opts.ProviderSchemas) > 0 {
+		schemas, err := providerschema.New(opts.ProviderSchemas)
+		if err != nil {
+			return nil, &Error{Msg: err.Error()}
+		}
+		l.configs.UseSchemas(schemas)
+	}
 	for _, s := range opts.Skip {
 		if abs, err := filepath.Abs(s); err == nil {
 			l.skip[abs] = true

@@ -40,6 +40,9 @@ func run(dir, out string) error {
 	if err != nil {
 		return err
 	}
+	if len(files) == 0 {
+		return fmt.Errorf("no *.json.gz in %s", dir)
+	}
 	slices.Sort(files)
 	f, err := os.Create(out)
 	if err != nil {

@@ -182,6 +182,9 @@ Exit codes: 0 no finding at or above --severity, 1 findings, 2 error.`,
 			}); err != nil {
 				return err
 			}
+			if err := unreadError(cmd, res.Report.Unread); err != nil {
+				return err
+			}
 			if res.Report.Failed() {
 				return exitError{code: 1}
 			}
@@ -265,7 +268,7 @@ func newInspectCmd() *cobra.Command {
 				return err
 			}
 			limits.TuneMemory(inputPaths(args))
-			in, notes, err := check.LoadInput(args, opts, lf.policyDirs(cmd, cfg))
+			in, notes, unread, err := check.LoadInput(args, opts, lf.policyDirs(cmd, cfg))
 			if err != nil {
 				return err
 			}
@@ -276,11 +279,27 @@ func newInspectCmd() *cobra.Command {
 			}
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			enc.SetIndent("", "  ")
-			return enc.Encode(in)
+			if err := enc.Encode(in); err != nil {
+				return err
+			}
+			return unreadError(cmd, unread)
 		},
 	}
 	lf.register(cmd)
 	return cmd
+}
+
+// unreadError ends a run some of whose inputs could not be read: each is
+// named on standard error, as every error is, and the exit code is 2 after
+// the report of the rest.
+func unreadError(cmd *cobra.Command, unread []string) error {
+	for _, u := range unread {
+		fmt.Fprintf(cmd.ErrOrStderr(), "guard: %s\n", oneLine(u))
+	}
+	if len(unread) > 0 {
+		return exitError{code: 2}
+	}
+	return nil
 }
 
 func newPoliciesCmd() *cobra.Command {

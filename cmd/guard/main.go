@@ -13,6 +13,8 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
+
+	"github.com/acme/guard/internal/loader"
 )
 
 // exitError carries an exit code out of a command.
@@ -95,6 +97,13 @@ func run() (code int) {
 	case errors.As(err, &ee):
 		return ee.code
 	default:
+		var incomplete *loader.Incomplete
+		if errors.As(err, &incomplete) {
+			for _, m := range incomplete.Messages() {
+				fmt.Fprintf(os.Stderr, "guard: %s\n", oneLine(m))
+			}
+			return 2
+		}
 		fmt.Fprintf(os.Stderr, "guard: %s\n", oneLine(err.Error()))
 		return 2
 	}

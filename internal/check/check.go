@@ -4,6 +4,7 @@ package check
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -163,24 +164,34 @@ func (p *Policies) selection(only, skip []string) (func(id string) bool, error) 
 }
 
 // LoadInput reads the inputs; policy directories are never read as inputs.
-func LoadInput(paths []string, opts loader.Options, policyDirs []string) (*input.Input, []string, error) {
+// unread names each input that could not be read while others were: the
+// check goes on with the rest, and ends with exit 2. When nothing could be
+// read, the error is the reason.
+func LoadInput(paths []string, opts loader.Options, policyDirs []string) (in *input.Input, notes, unread []string, err error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
 	opts.Skip = append(append([]string{}, opts.Skip...), policydir.OnDiskNames(policyDirs)...)
 	l, err := loader.New(opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	in, err := l.Load(paths)
-	if err != nil {
-		return nil, nil, err
+	in, err = l.Load(paths)
+	var incomplete *loader.Incomplete
+	if err != nil && !errors.As(err, &incomplete) {
+		return nil, nil, nil, err
 	}
 	if len(in.Terraform.Resources) == 0 && len(in.Kubernetes.Objects) == 0 {
+		if incomplete != nil {
+			return nil, nil, nil, incomplete
+		}
 		// Nothing read is not the same as nothing wrong: a mistyped path must not pass.
-		return nil, nil, fmt.Errorf("no Terraform, Helm or Kubernetes input found in %s", strings.Join(paths, ", "))
+		return nil, nil, nil, fmt.Errorf("no Terraform, Helm or Kubernetes input found in %s", strings.Join(paths, ", "))
 	}
-	return in, l.Notes(), nil
+	if incomplete != nil {
+		unread = incomplete.Messages()
+	}
+	return in, l.Notes(), unread, nil
 }
 
 // Run loads policies and inputs, evaluates, and returns the report.
@@ -197,7 +208,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		engine, err = LoadPolicies(ctx, opts.PolicyDirs, opts.Data, now)
 		return err
 	})
-	in, notes, err := LoadInput(opts.Paths, opts.Loader, opts.PolicyDirs)
+	in, notes, unread, err := LoadInput(opts.Paths, opts.Loader, opts.PolicyDirs)
 	if err := <-perr; err != nil {
 		return nil, err
 	}
@@ -241,6 +252,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	rep := &report.Report{
 		Version: opts.Version, Threshold: opts.Threshold, Findings: findings, Policies: policies,
 		Resources: len(in.Terraform.Resources), Objects: len(in.Kubernetes.Objects), HasBaseline: baseline != nil,
+		Unread: unread,
 	}
 	return &Result{Report: rep, Notes: notes, Input: in}, nil
 }

@@ -78,7 +78,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	in, _, err := LoadInput(opts.Paths, opts.Loader, opts.PolicyDirs)
+	in, _, _, err := LoadInput(opts.Paths, opts.Loader, opts.PolicyDirs)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -100,11 +100,14 @@ type Loader struct {
 	// not render with its defaults alone).
 	released map[string]bool
 	walked   []string
+	// errs are the inputs that could not be read: each is reported, and
+	// the rest of the inputs are still checked (see Incomplete).
+	errs []error
 	// modules are the Terraform module directories met, by their path with
 	// links resolved: which of them are roots is known only once the whole
 	// tree has been walked (see roots).
 	modules map[string]moduleDir
-	// mu guards notes, released, walked and modules: paths load concurrently.
+	// mu guards notes, errs, released, walked and modules: paths load concurrently.
 	mu sync.Mutex
 }
 
@@ -173,20 +176,45 @@ func (l *Loader) display(path string) string {
 	return filepath.ToSlash(abs)
 }
 
+// Incomplete is the error of a Load that could not read some of its inputs:
+// each input that fails is one error, and the rest were read.
+type Incomplete struct{ Errs []error }
+
+func (e *Incomplete) Error() string {
+	msg := e.Errs[0].Error()
+	if n := len(e.Errs) - 1; n > 0 {
+		msg += fmt.Sprintf(" (and %d more inputs that could not be read)", n)
+	}
+	return msg
+}
+
+// Messages are the errors' messages, one per input that could not be read.
+func (e *Incomplete) Messages() []string {
+	var out []string
+	for _, err := range e.Errs {
+		out = append(out, err.Error())
+	}
+	return out
+}
+
+// fail records an input that could not be read; the others still are.
+func (l *Loader) fail(err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.errs = append(l.errs, err)
+}
+
 // Load reads every path and returns the merged, finalized input. Every file
 // of a walked tree is read by the reader of its kind; the Terraform roots
-// among the module directories met are evaluated once the walk is over.
+// among the module directories met are evaluated once the walk is over. An
+// input that cannot be read (a root, a chart, a file) does not stop the
+// others: Load returns what it read and an *Incomplete naming each failure.
 func (l *Loader) Load(paths []string) (*input.Input, error) {
 	// Paths load concurrently (a large plan and many manifests take about
 	// as long each); they merge in the order given, and Finalize sorts.
 	in := &input.Input{}
-	err := l.each(paths, func(p string) (*input.Input, error) { return l.loadPath(p, true) }, in)
-	if err != nil {
-		return nil, err
-	}
-	if err := l.each(l.roots(), l.loadStack, in); err != nil {
-		return nil, err
-	}
+	l.each(paths, func(p string) (*input.Input, error) { return l.loadPath(p, true) }, in)
+	l.each(l.roots(), l.loadStack, in)
 	sort.Strings(l.walked)
 	for _, dir := range l.walked {
 		if l.released[dir] {
@@ -194,11 +222,26 @@ func (l *Loader) Load(paths []string) (*input.Input, error) {
 		}
 		part, err := l.loadChart(dir)
 		if err != nil {
-			return nil, err
+			l.fail(err)
+			continue
 		}
 		in.Merge(part)
 	}
 	in.Finalize()
+	if len(l.errs) > 0 {
+		// Sorted and each once: inputs load concurrently, and a module two
+		// roots call fails for both.
+		seen := map[string]bool{}
+		var errs []error
+		for _, err := range l.errs {
+			if !seen[err.Error()] {
+				seen[err.Error()] = true
+				errs = append(errs, err)
+			}
+		}
+		sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
+		return in, &Incomplete{Errs: errs}
+	}
 	return in, nil
 }
 
@@ -206,7 +249,7 @@ func (l *Loader) Load(paths []string) (*input.Input, error) {
 // merges the parts into in in the order of paths. A panic in a load becomes
 // an error naming the path (a bug all the same): in a goroutine of its own
 // it would end the process with a goroutine dump.
-func (l *Loader) each(paths []string, load func(string) (*input.Input, error), in *input.Input) error {
+func (l *Loader) each(paths []string, load func(string) (*input.Input, error), in *input.Input) {
 	parts := make([]*input.Input, len(paths))
 	errs := make([]error, len(paths))
 	var wg sync.WaitGroup
@@ -228,11 +271,12 @@ func (l *Loader) each(paths []string, load func(string) (*input.Input, error), i
 	wg.Wait()
 	for i := range paths {
 		if errs[i] != nil {
-			return errs[i]
+			l.fail(errs[i])
 		}
-		in.Merge(parts[i])
+		if parts[i] != nil {
+			in.Merge(parts[i]) // a root whose module is missing still has its own resources
+		}
 	}
-	return nil
 }
 
 // addModule records a directory of Terraform files met while loading.
@@ -329,7 +373,8 @@ func (l *Loader) loadDir(dir string, explicit bool) (*input.Input, error) {
 		for _, p := range plans {
 			part, err := l.loadPlan(p.path, p.plan)
 			if err != nil {
-				return nil, err
+				l.fail(err)
+				continue
 			}
 			in.Merge(part)
 			planned[p.path] = true
@@ -360,14 +405,16 @@ func (l *Loader) loadDir(dir string, explicit bool) (*input.Input, error) {
 			}
 			part, err := l.loadDir(full, false)
 			if err != nil {
-				return nil, err
+				l.fail(err)
+				continue
 			}
 			in.Merge(part)
 			continue
 		}
 		part, err := l.loadPath(full, false)
 		if err != nil {
-			return nil, err
+			l.fail(err)
+			continue
 		}
 		in.Merge(part)
 	}

@@ -552,8 +552,14 @@ func TestLoadErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %v, want it to contain %q", err, tt.want)
 			}
-			if _, ok := err.(*Error); !ok {
-				t.Errorf("error type %T, want *loader.Error", err)
+			// Each input that cannot be read is one *Error; the load reports
+			// them all together.
+			inc, ok := err.(*Incomplete)
+			if !ok || len(inc.Errs) != 1 {
+				t.Fatalf("error %T %v, want one input's error", err, err)
+			}
+			if _, ok := inc.Errs[0].(*Error); !ok {
+				t.Errorf("error type %T, want *loader.Error", inc.Errs[0])
 			}
 		})
 	}

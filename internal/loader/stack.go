@@ -17,15 +17,21 @@ func (l *Loader) loadStack(dir string) (*input.Input, error) {
 		return nil, inputError(err)
 	}
 	resources, notes, err := l.configs.Evaluate(abs, vars)
-	if err != nil {
-		return nil, inputError(err)
-	}
 	for _, n := range notes {
 		l.note("%s", n)
 	}
-	objs, err := l.renderReleases(resources, abs)
-	if err != nil {
-		return nil, err
+	if err != nil && resources == nil {
+		return nil, inputError(err)
 	}
-	return &input.Input{Terraform: input.Terraform{Resources: resources}, Kubernetes: input.Kubernetes{Objects: objs}}, nil
+	// A module that is not installed: the root's own resources are still
+	// checked, and the error is reported (exit 2).
+	objs, rerr := l.renderReleases(resources, abs)
+	if rerr != nil {
+		return nil, rerr
+	}
+	in := &input.Input{Terraform: input.Terraform{Resources: resources}, Kubernetes: input.Kubernetes{Objects: objs}}
+	if err != nil {
+		return in, inputError(err)
+	}
+	return in, nil
 }

@@ -31,6 +31,9 @@ func writeGitHub(w io.Writer, r *Report, _ Options) error {
 		}
 		fmt.Fprintf(&b, "::%s %s::%s\n", cmd, strings.Join(props, ","), escapeData(msg))
 	}
+	for _, e := range r.Unread {
+		fmt.Fprintf(&b, "::error title=guard (input not read)::%s\n", escapeData(e))
+	}
 	s := r.Summarize()
 	fmt.Fprintf(&b, "::notice title=guard::%s\n", escapeData(fmt.Sprintf("%s, %d failing at %s or above, %s, %d waived%s; %s and %s checked against %s",
 		plural(s.Findings, "finding"), s.Failures, s.Threshold, plural(s.Warnings, "warning"), s.Waived, r.baselineCount(s),

@@ -17,6 +17,7 @@ type JUnitSuites struct {
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr,omitempty"`
 	Skipped  int          `xml:"skipped,attr"`
 	Suites   []JUnitSuite `xml:"testsuite"`
 }
@@ -25,6 +26,7 @@ type JUnitSuite struct {
 	Name     string      `xml:"name,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr,omitempty"`
 	Skipped  int         `xml:"skipped,attr"`
 	Cases    []JUnitCase `xml:"testcase"`
 }
@@ -35,6 +37,7 @@ type JUnitCase struct {
 	File      string        `xml:"file,attr,omitempty"`
 	Line      int           `xml:"line,attr,omitempty"`
 	Failure   *JUnitFailure `xml:"failure,omitempty"`
+	Error     *JUnitFailure `xml:"error,omitempty"`
 	Skipped   *JUnitSkipped `xml:"skipped,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
@@ -103,6 +106,15 @@ func writeJUnit(w io.Writer, r *Report, _ Options) error {
 			s.Cases = append(s.Cases, c)
 		}
 	}
+	if len(r.Unread) > 0 {
+		// An input that could not be read is an error of the run, not a
+		// policy's failure.
+		s := &JUnitSuite{Name: "guard.inputs", Errors: len(r.Unread)}
+		for _, u := range r.Unread {
+			s.Cases = append(s.Cases, JUnitCase{Name: "read: " + u, Classname: "guard.inputs", Error: &JUnitFailure{Message: u, Type: "unread input", Text: u}})
+		}
+		suites["\x00inputs"] = s // first
+	}
 	out := JUnitSuites{Name: "guard"}
 	names := slices.Sorted(maps.Keys(suites))
 	for _, n := range names {
@@ -111,6 +123,7 @@ func writeJUnit(w io.Writer, r *Report, _ Options) error {
 		out.Tests += s.Tests
 		out.Failures += s.Failures
 		out.Skipped += s.Skipped
+		out.Errors += s.Errors
 		out.Suites = append(out.Suites, *s)
 	}
 	return WriteXML(w, out)

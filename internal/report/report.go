@@ -24,6 +24,9 @@ type Report struct {
 	// HasBaseline says the check compared its findings with a --baseline
 	// report (SARIF then states every result's baselineState).
 	HasBaseline bool
+	// Unread are the inputs that could not be read, one message each
+	// (file:line: what): the check is incomplete and exits 2.
+	Unread []string
 }
 
 // Failed says whether any finding fails the run at the report's threshold.

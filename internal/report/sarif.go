@@ -21,6 +21,19 @@ type sarifLog struct {
 type sarifRun struct {
 	Tool    sarifTool     `json:"tool"`
 	Results []sarifResult `json:"results"`
+	// Invocations say, when inputs could not be read, that the run is
+	// incomplete, with a notification per input.
+	Invocations []sarifInvocation `json:"invocations,omitempty"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications"`
+}
+
+type sarifNotification struct {
+	Level   string    `json:"level"`
+	Message sarifText `json:"message"`
 }
 
 type sarifTool struct {
@@ -144,7 +157,7 @@ func writeSARIF(w io.Writer, r *Report, _ Options) error {
 	log := sarifLog{
 		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
 		Version: "2.1.0",
-		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}},
+		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results, Invocations: invocations(r.Unread)}},
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -200,4 +213,17 @@ func sarifRuleFor(p finding.Policy) sarifRule {
 // ruleName is a SARIF rule name: an identifier without separators.
 func ruleName(id string) string {
 	return strings.NewReplacer("-", "", ".", "", " ", "").Replace(id)
+}
+
+// invocations state an incomplete run: one error notification per input
+// that could not be read.
+func invocations(unread []string) []sarifInvocation {
+	if len(unread) == 0 {
+		return nil
+	}
+	inv := sarifInvocation{ExecutionSuccessful: false}
+	for _, u := range unread {
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{Level: "error", Message: sarifText{Text: u}})
+	}
+	return []sarifInvocation{inv}
 }

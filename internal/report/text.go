@@ -61,6 +61,10 @@ func writeText(w io.Writer, r *Report, opts Options) error {
 	if len(r.Findings) > 0 {
 		b.WriteString("\n")
 	}
+	if len(r.Unread) > 0 {
+		// The messages themselves go to standard error, as every error does.
+		fmt.Fprintf(&b, "%s %s could not be read (named on standard error): the findings are those of the rest.\n", paint(ansiRed, "INCOMPLETE:"), plural(len(r.Unread), "input"))
+	}
 	s := r.Summarize()
 	checked := fmt.Sprintf("%s and %s checked against %s", plural(s.Resources, "resource"), plural(s.Objects, "object"), plural(s.Policies, "policy"))
 	if s.Findings == 0 {

@@ -130,8 +130,34 @@ func (c *Configs) Evaluate(dir string, vars map[string]RootValue) ([]input.Resou
 		s.prev = s.next
 	}
 	if err := diagError(s.diags); err != nil {
-		return nil, nil, err
+		if !onlyMissingModules(s.diags) {
+			return nil, nil, err
+		}
+		// The rest of the configuration is checked, and the error reported.
+		return s.out, s.notes(root), err
 	}
+	return s.out, s.notes(root), nil
+}
+
+// onlyMissingModules says whether every error is a module call whose
+// module is not installed: what the configuration declares itself can
+// still be checked.
+func onlyMissingModules(diags hcl.Diagnostics) bool {
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError && d.Summary != missingModule {
+			return false
+		}
+	}
+	return true
+}
+
+// missingModule is the summary of a module call `terraform init` has not installed.
+const missingModule = "Module not installed"
+
+// notes are what the user should know of an evaluation: root variables that
+// were needed but not set, blocks checked once for all their instances,
+// arguments a built-in schema does not know.
+func (s *stack) notes(root *Module) []string {
 	for _, d := range s.diags {
 		if d.Severity == hcl.DiagWarning && d.Summary == unsetSummary {
 			s.needUnset(d.Detail)
@@ -143,7 +169,7 @@ func (c *Configs) Evaluate(dir string, vars map[string]RootValue) ([]input.Resou
 			notes = append(notes, fmt.Sprintf("%s:%d: %s: %s (built-in provider schema; checked as written)", d.Subject.Filename, d.Subject.Start.Line, d.Summary, oneLine(d.Detail)))
 		}
 	}
-	return s.out, notes, nil
+	return notes
 }
 
 // unsetMark marks the value of a root variable nobody set: its null default,
@@ -874,7 +900,7 @@ func (s *stack) evalModuleCall(ctx *hcl.EvalContext, addr string, chain, keyPath
 	childKey := append(slices.Clone(keyPath), name)
 	dir, err := moduleSourceDir(s.rootDir, cfg.Dir, strings.Join(childKey, "."), srcVal.AsString())
 	if err != nil {
-		callErr("Module not installed", fmt.Sprintf("module %q: %s", name, err), srcAttr.Range)
+		callErr(missingModule, fmt.Sprintf("module %q: %s", name, err), srcAttr.Range)
 		return
 	}
 	if abs, err := filepath.EvalSymlinks(dir); err == nil {

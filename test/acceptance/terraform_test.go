@@ -1,6 +1,7 @@
 package acceptance
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -77,5 +78,66 @@ resource "google_project_iam_member" "editors" {
 		if !strings.Contains(r.stderr, note) {
 			t.Errorf("stderr lacks %q:\n%s", note, r.stderr)
 		}
+	}
+}
+
+// A root guard cannot read does not hide the others: its error is reported
+// in every format, the other root's findings too, and the run exits 2.
+func TestUnreadableRootDoesNotHideTheOthers(t *testing.T) {
+	dir := tree(t, map[string]string{
+		"good/main.tf": `resource "google_project_iam_member" "editor" {
+  project = "p"
+  role    = "roles/editor"
+  member  = "user:a@example.com"
+}
+`,
+		"broken/main.tf": "resource \"google_storage_bucket\" \"b\" {\n  name = \n}\n",
+		"partial/main.tf": `module "gke" {
+  source = "terraform-google-modules/kubernetes-engine/google"
+}
+resource "google_project_iam_member" "owner" {
+  project = "p"
+  role    = "roles/owner"
+  member  = "user:b@example.com"
+}
+`,
+	})
+	r := run(t, cmdIn(dir, "check"))
+	if r.code != 2 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"good/main.tf:1  IAM-001", "partial/main.tf:4  IAM-001", "INCOMPLETE: 2 inputs could not be read"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	for _, want := range []string{"guard: broken/main.tf:2:", "guard: partial/main.tf:2: Module not installed", "terraform init"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	var report struct {
+		Errors   []string `json:"errors"`
+		Findings []struct {
+			PolicyID string `json:"policy"`
+		} `json:"findings"`
+	}
+	r = run(t, cmdIn(dir, "check", "--format", "json"))
+	if err := json.Unmarshal([]byte(r.stdout), &report); err != nil || r.code != 2 || len(report.Errors) != 2 || len(report.Findings) < 2 {
+		t.Errorf("json: exit %d, %v, %+v\n%s", r.code, err, report, r.stdout)
+	}
+	var sarif struct {
+		Runs []struct {
+			Results     []any `json:"results"`
+			Invocations []struct {
+				ExecutionSuccessful        bool  `json:"executionSuccessful"`
+				ToolExecutionNotifications []any `json:"toolExecutionNotifications"`
+			} `json:"invocations"`
+		} `json:"runs"`
+	}
+	r = run(t, cmdIn(dir, "check", "--format", "sarif"))
+	if err := json.Unmarshal([]byte(r.stdout), &sarif); err != nil || r.code != 2 || len(sarif.Runs) != 1 ||
+		len(sarif.Runs[0].Invocations) != 1 || sarif.Runs[0].Invocations[0].ExecutionSuccessful || len(sarif.Runs[0].Invocations[0].ToolExecutionNotifications) != 2 || len(sarif.Runs[0].Results) < 2 {
+		t.Errorf("sarif: exit %d, %v, %+v", r.code, err, sarif)
 	}
 }

@@ -86,10 +86,32 @@ type Finding struct {
 	Message  string `json:"message"`
 	File     string `json:"file"`
 	Line     int    `json:"line"`
-	Waived   bool   `json:"waived"`
+	// Via are the module calls that lead to File, from the root inward.
+	Via    []Call `json:"via,omitempty"`
+	Waived bool   `json:"waived"`
 	// Baseline says the finding was already in the --baseline report: it
 	// is reported, and does not fail the run.
 	Baseline bool `json:"baseline"`
+}
+
+// Call is a module block that leads to a finding's file: where the user
+// chose the module's inputs.
+type Call struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Module string `json:"module"`
+}
+
+// ViaText is the call chain as text shows it: "via main.tf:35 module.gke".
+func (f Finding) ViaText() string {
+	if len(f.Via) == 0 {
+		return ""
+	}
+	parts := make([]string, len(f.Via))
+	for i, c := range f.Via {
+		parts[i] = fmt.Sprintf("%s:%d %s", c.File, c.Line, c.Module)
+	}
+	return "via " + strings.Join(parts, ", ")
 }
 
 // Fails says whether the finding fails a run with this threshold.

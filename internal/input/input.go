@@ -39,6 +39,16 @@ type Kubernetes struct {
 type Source struct {
 	File string `json:"file"`
 	Line int    `json:"line,omitempty"`
+	// Via are the module calls that lead to a resource in a module, from
+	// the root inward: where the user chose the module's inputs.
+	Via []Call `json:"via,omitempty"`
+}
+
+// Call is a module block that calls the module a resource is declared in.
+type Call struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Module string `json:"module"` // the call's address, instance keys dropped: "module.gke"
 }
 
 // Resource is one Terraform resource instance, from a plan or from HCL.

@@ -391,6 +391,9 @@ func (e *Engine) evalQuery(ctx context.Context, q query, value ast.Value, locate
 				}
 				if src, ok := locate.Source(f.Resource); ok {
 					f.File, f.Line = src.File, src.Line
+					for _, c := range src.Via {
+						f.Via = append(f.Via, finding.Call(c))
+					}
 				}
 				out = append(out, f)
 			}

@@ -72,6 +72,8 @@ type sarifResult struct {
 	Level     string          `json:"level"`
 	Message   sarifText       `json:"message"`
 	Locations []sarifLocation `json:"locations,omitempty"`
+	// RelatedLocations are the module calls that lead to the location.
+	RelatedLocations []sarifLocation `json:"relatedLocations,omitempty"`
 	// PartialFingerprints lets code scanning track a finding across commits.
 	PartialFingerprints map[string]string `json:"partialFingerprints"`
 	Suppressions        []sarifSuppress   `json:"suppressions,omitempty"`
@@ -85,7 +87,9 @@ type sarifSuppress struct {
 }
 
 type sarifLocation struct {
+	ID               int           `json:"id,omitempty"`
 	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+	Message          *sarifText    `json:"message,omitempty"`
 }
 
 type sarifPhysical struct {
@@ -142,6 +146,11 @@ func writeSARIF(w io.Writer, r *Report, _ Options) error {
 				loc.PhysicalLocation.Region = &sarifRegion{StartLine: f.Line}
 			}
 			res.Locations = []sarifLocation{loc}
+		}
+		for i, c := range f.Via {
+			res.RelatedLocations = append(res.RelatedLocations, sarifLocation{ID: i + 1,
+				PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: c.File}, Region: &sarifRegion{StartLine: c.Line}},
+				Message:          &sarifText{Text: "called through " + c.Module}})
 		}
 		if f.Waived {
 			res.Suppressions = []sarifSuppress{{Kind: "external"}}

@@ -56,6 +56,9 @@ func writeText(w io.Writer, r *Report, opts Options) error {
 		if f.Resource != "" && !strings.Contains(f.Message, f.Resource) {
 			fmt.Fprintf(&b, "  %s", paint(ansiDim, "("+f.Resource+")"))
 		}
+		if via := f.ViaText(); via != "" {
+			fmt.Fprintf(&b, "  %s", paint(ansiDim, via))
+		}
 		b.WriteString("\n")
 	}
 	if len(r.Findings) > 0 {

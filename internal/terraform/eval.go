@@ -58,6 +58,8 @@ type stack struct {
 	every []string
 	// schemaNotes name arguments a built-in provider schema does not know.
 	schemaNotes []string
+	// via are, per module instance, the module calls that lead to it.
+	via map[string][]input.Call
 }
 
 // evalState is what one pass learned: per module instance, the value of each
@@ -119,6 +121,7 @@ func (c *Configs) Evaluate(dir string, vars map[string]RootValue) ([]input.Resou
 		// directory it runs in: the root module's.
 		funcs:    Functions(abs, c.limits),
 		refNames: map[*Module]map[string]bool{},
+		via:      map[string][]input.Call{},
 	}
 	s.prev = newEvalState()
 	for pass := 0; pass < maxPasses; pass++ {
@@ -750,7 +753,7 @@ func (s *stack) evalResource(ctx *hcl.EvalContext, addr string, cfg *Module, b *
 			Config:   ConfigAddress(addr, "managed", typ, name),
 			Provider: provider, Stack: s.name, Action: "config",
 			Values: values, Unknown: unknown, Sensitive: sensitive, References: refs,
-			Source: input.Source{File: b.DefRange.Filename, Line: b.DefRange.Start.Line},
+			Source: input.Source{File: b.DefRange.Filename, Line: b.DefRange.Start.Line, Via: s.via[addr]},
 		})
 	}
 	s.next.set(s.next.resources, addr, key, combine(mode, insts, vals))
@@ -953,6 +956,7 @@ func (s *stack) evalModuleCall(ctx *hcl.EvalContext, addr string, chain, keyPath
 			args[a.Name] = v
 		}
 		childAddr := joinAddr(addr, "module."+name+in.suffix)
+		s.via[childAddr] = append(slices.Clone(s.via[addr]), input.Call{File: b.DefRange.Filename, Line: b.DefRange.Start.Line, Module: "module." + name})
 		s.evalModule(childAddr, append(slices.Clone(chain), dir), childKey, child, args)
 		vals = append(vals, s.next.outputs[childAddr])
 	}

@@ -21,6 +21,7 @@ func (c *Configs) Locate(root, module, mode, typ, name string) (src input.Source
 		return src, false, err
 	}
 	var keyPath []string
+	var via []input.Call
 	for _, call := range moduleCallPath(module) {
 		callName := call[len("module."):]
 		keyPath = append(keyPath, callName)
@@ -28,6 +29,7 @@ func (c *Configs) Locate(root, module, mode, typ, name string) (src input.Source
 		if block == nil {
 			return src, false, nil
 		}
+		via = append(via, input.Call{File: block.DefRange.Filename, Line: block.DefRange.Start.Line, Module: call})
 		meta, _, _ := block.Body.PartialContent(moduleCallSchema)
 		a, has := meta.Attributes["source"]
 		if !has {
@@ -51,7 +53,7 @@ func (c *Configs) Locate(root, module, mode, typ, name string) (src input.Source
 	}
 	for _, b := range cfg.Resources {
 		if b.Type == blockType && b.Labels[0] == typ && b.Labels[1] == name {
-			return input.Source{File: b.DefRange.Filename, Line: b.DefRange.Start.Line}, true, nil
+			return input.Source{File: b.DefRange.Filename, Line: b.DefRange.Start.Line, Via: via}, true, nil
 		}
 	}
 	return src, false, nil

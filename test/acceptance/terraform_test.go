@@ -141,3 +141,55 @@ resource "google_project_iam_member" "owner" {
 		t.Errorf("sarif: exit %d, %v, %+v", r.code, err, sarif)
 	}
 }
+
+// A finding in a module names the module blocks that call it, where the
+// user chose the inputs: in text, JSON and SARIF, for HCL and for plans.
+func TestModuleFindingsNameTheirCalls(t *testing.T) {
+	dir := tree(t, map[string]string{
+		"main.tf": `module "iam" {
+  source = "./modules/iam"
+  role   = "roles/editor"
+}
+`,
+		"modules/iam/main.tf": `variable "role" {}
+module "grant" {
+  source = "../grant"
+  role   = var.role
+}
+`,
+		"modules/grant/main.tf": `variable "role" {}
+resource "google_project_iam_member" "m" {
+  project = "p"
+  role    = var.role
+  member  = "user:a@example.com"
+}
+`,
+	})
+	r := run(t, cmdIn(dir, "check"))
+	if want := "via main.tf:1 module.iam, modules/iam/main.tf:2 module.grant"; r.code != 1 || !strings.Contains(r.stdout, want) {
+		t.Errorf("exit %d, want %q:\n%s%s", r.code, want, r.stdout, r.stderr)
+	}
+	var report struct {
+		Findings []struct {
+			Via []struct {
+				File   string `json:"file"`
+				Line   int    `json:"line"`
+				Module string `json:"module"`
+			} `json:"via"`
+		} `json:"findings"`
+	}
+	r = run(t, cmdIn(dir, "check", "--format", "json"))
+	if err := json.Unmarshal([]byte(r.stdout), &report); err != nil || len(report.Findings) == 0 || len(report.Findings[0].Via) != 2 ||
+		report.Findings[0].Via[0].Module != "module.iam" || report.Findings[0].Via[1].Line != 2 {
+		t.Errorf("json: %v %+v", err, report)
+	}
+	r = run(t, cmdIn(dir, "check", "--format", "sarif"))
+	if !strings.Contains(r.stdout, `"relatedLocations"`) || !strings.Contains(r.stdout, `"called through module.grant"`) {
+		t.Errorf("sarif lacks the calls:\n%s", r.stdout)
+	}
+	// A plan checked with --source names them too.
+	r = guard(t, "check", "--format", "json", "--source", baseSources, "testdata/plans/base-default-sa.json")
+	if !strings.Contains(r.stdout, `"module": "module.region"`) {
+		t.Errorf("plan with --source: no module call named:\n%s", r.stdout)
+	}
+}

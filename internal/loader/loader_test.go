@@ -203,16 +203,19 @@ func TestPlanLoaderReferencePlans(t *testing.T) {
 	}
 }
 
+// viaRegion is the module call of the base stack's regional module.
+var viaRegion = []input.Call{{File: "testdata/reference/base/main.tf", Line: 53, Module: "module.region"}}
+
 func TestPlanLocationsFromSources(t *testing.T) {
 	in := load(t, Options{Sources: []string{filepath.Join(repoRoot, "testdata/reference/base")}}, "testdata/plans/base.json")
 	want := map[string]input.Source{
-		`module.region["secondary"].google_container_cluster.this`:       {File: "testdata/reference/base/modules/region/main.tf", Line: 45},
-		`module.region["primary"].google_container_node_pool.default`:    {File: "testdata/reference/base/modules/region/main.tf", Line: 131},
+		`module.region["secondary"].google_container_cluster.this`:       {File: "testdata/reference/base/modules/region/main.tf", Line: 45, Via: viaRegion},
+		`module.region["primary"].google_container_node_pool.default`:    {File: "testdata/reference/base/modules/region/main.tf", Line: 131, Via: viaRegion},
 		`google_project_iam_member.gke_nodes["roles/monitoring.viewer"]`: {File: "testdata/reference/base/main.tf", Line: 24},
 		`google_dns_record_set.ingress_failover`:                         {File: "testdata/reference/base/main.tf", Line: 170},
 	}
 	for addr, src := range want {
-		if got := resource(t, in, addr).Source; got != src {
+		if got := resource(t, in, addr).Source; !reflect.DeepEqual(got, src) {
 			t.Errorf("%s: source %v, want %v", addr, got, src)
 		}
 	}
@@ -241,7 +244,8 @@ func TestPlanNextToSources(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := resource(t, in, `module.region["primary"].google_container_cluster.this`)
-		if r.Source != (input.Source{File: "modules/region/main.tf", Line: 45}) || r.Action != "create" {
+		want := input.Source{File: "modules/region/main.tf", Line: 45, Via: []input.Call{{File: "main.tf", Line: 53, Module: "module.region"}}}
+		if !reflect.DeepEqual(r.Source, want) || r.Action != "create" {
 			t.Errorf("%s: %v %s", path, r.Source, r.Action)
 		}
 		if len(in.Terraform.Resources) != 21 {
@@ -332,7 +336,8 @@ func TestHCLLoaderFixture(t *testing.T) {
 	if v, _ := at(resource(t, in, "google_sql_user.app").Sensitive, "password"); v != true {
 		t.Errorf("a sensitive variable's value must be marked sensitive")
 	}
-	if got := resource(t, in, `module.storage["alpha"].module.iam[0].google_storage_bucket_iam_member.reader`); got.Module != `module.storage["alpha"].module.iam[0]` || got.Source != (input.Source{File: "testdata/hcl/fixture/modules/bucket/modules/iam/main.tf", Line: 9}) {
+	if got := resource(t, in, `module.storage["alpha"].module.iam[0].google_storage_bucket_iam_member.reader`); got.Module != `module.storage["alpha"].module.iam[0]` || !reflect.DeepEqual(got.Source, input.Source{File: "testdata/hcl/fixture/modules/bucket/modules/iam/main.tf", Line: 9,
+		Via: []input.Call{{File: "testdata/hcl/fixture/main.tf", Line: 69, Module: "module.storage"}, {File: "testdata/hcl/fixture/modules/bucket/main.tf", Line: 20, Module: "module.iam"}}}) {
 		t.Errorf("nested module resource: module %q source %v", got.Module, got.Source)
 	}
 	if n := len(in.Terraform.Resources); n != 13 {
@@ -359,7 +364,7 @@ func TestHCLMatchesPlan(t *testing.T) {
 			compared := 0
 			for _, h := range hcl.Terraform.Resources {
 				p := resource(t, plan, h.Address)
-				if h.Source != p.Source {
+				if !reflect.DeepEqual(h.Source, p.Source) {
 					t.Errorf("%s: HCL source %v, plan located at %v", h.Address, h.Source, p.Source)
 				}
 				for _, diff := range knownDiffs(h.Values, h.Unknown, p.Values, h.Address, &compared) {
@@ -479,7 +484,7 @@ func TestChartLoader(t *testing.T) {
 		t.Fatalf("got %d objects, want %d", len(in.Kubernetes.Objects), len(want))
 	}
 	for _, o := range in.Kubernetes.Objects {
-		if src, ok := want[o.ID]; !ok || src != o.Source {
+		if src, ok := want[o.ID]; !ok || !reflect.DeepEqual(src, o.Source) {
 			t.Errorf("%s at %v, want %v", o.ID, o.Source, src)
 		}
 	}

@@ -8,23 +8,8 @@ import (
 	"testing"
 
 	"github.com/acme/guard/internal/input"
+	"github.com/acme/guard/internal/testtree"
 )
-
-// writeTree writes files (path -> content) under a new directory.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
 
 // walk loads dir as `guard check` run inside it does, and returns the notes too.
 func walk(t *testing.T, dir string) (*input.Input, []string) {
@@ -77,7 +62,7 @@ spec:
 // A directory of Terraform files is no reason to stop walking: manifests
 // beside it and below it are read (they were silently skipped before).
 func TestWalkReadsManifestsBesideAndBelowTerraform(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir := testtree.Write(t, map[string]string{
 		"main.tf":          bucket,
 		"pod.yaml":         pod,
 		"sub/pod.yaml":     pod,
@@ -95,7 +80,7 @@ func TestWalkReadsManifestsBesideAndBelowTerraform(t *testing.T) {
 // Every root of a tree is evaluated; a module that a root calls by a local
 // path is evaluated through its caller only, not again as a root of its own.
 func TestWalkEvaluatesEveryRootOnce(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir := testtree.Write(t, map[string]string{
 		"live/main.tf": `module "net" {
   source = "../modules/net"
   name   = "prod"
@@ -140,7 +125,7 @@ module "sub" {
 
 // What a walk leaves out, it names, with the reason.
 func TestWalkNotesWhatItLeavesOut(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir := testtree.Write(t, map[string]string{
 		"main.tf":                 bucket,
 		"terraform.tfvars":        "",
 		"prod.tfvars":             "",
@@ -174,7 +159,7 @@ func TestWalkPlanBesideSourcesAndManifestsBelow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := writeTree(t, map[string]string{
+	dir := testtree.Write(t, map[string]string{
 		"main.tf":      bucket,
 		"plan.json":    string(plan),
 		"k8s/pod.yaml": pod,

@@ -107,5 +107,12 @@ func source(s input.Source) map[string]any {
 	if s.Line != 0 {
 		m["line"] = s.Line
 	}
+	if len(s.Via) > 0 {
+		via := make([]any, len(s.Via))
+		for i, c := range s.Via {
+			via[i] = map[string]any{"file": c.File, "line": c.Line, "module": c.Module}
+		}
+		m["via"] = via
+	}
 	return m
 }

@@ -2,30 +2,14 @@ package terraform
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/limits"
+	"github.com/acme/guard/internal/testtree"
 )
-
-// stackDir writes files (name -> content) into a new directory.
-func stackDir(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
 
 func evaluate(t *testing.T, dir string, lim limits.Limits, vars ...string) ([]input.Resource, error) {
 	t.Helper()
@@ -65,7 +49,7 @@ func asJSON(t *testing.T, v any) string {
 // name, nested blocks of a type replace all blocks of that type, and the
 // resource stays where its primary file declares it.
 func TestOverrideFiles(t *testing.T) {
-	dir := stackDir(t, map[string]string{
+	dir := testtree.Write(t, map[string]string{
 		"main.tf": `
 variable "abac" {
   default = true
@@ -123,7 +107,7 @@ resource "google_container_cluster" "this" {
 }
 
 func TestJSONConfiguration(t *testing.T) {
-	dir := stackDir(t, map[string]string{
+	dir := testtree.Write(t, map[string]string{
 		"main.tf.json": `{
   "variable": {"region": {"default": "europe-west1"}},
   "locals": {"name": "prod"},
@@ -202,7 +186,7 @@ func TestInvalidConfigurations(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := evaluate(t, stackDir(t, tt.files), limits.Default)
+			_, err := evaluate(t, testtree.Write(t, tt.files), limits.Default)
 			if err == nil {
 				t.Fatalf("no error, want %q", tt.want)
 			}
@@ -219,7 +203,7 @@ func TestInvalidConfigurations(t *testing.T) {
 
 // Follow-on errors are counted, not listed: the first real error leads.
 func TestOneErrorLine(t *testing.T) {
-	dir := stackDir(t, map[string]string{"main.tf": "locals {\n  a = nosuch(1)\n  b = nosuch(2)\n}\n"})
+	dir := testtree.Write(t, map[string]string{"main.tf": "locals {\n  a = nosuch(1)\n  b = nosuch(2)\n}\n"})
 	_, err := evaluate(t, dir, limits.Default)
 	if err == nil || err.Error() != `main.tf:2: Call to unknown function: There is no function named "nosuch". (and 1 more error)` {
 		t.Errorf("got %v", err)
@@ -229,7 +213,7 @@ func TestOneErrorLine(t *testing.T) {
 func TestModuleDepthAndInstanceLimits(t *testing.T) {
 	lim := limits.Default
 	lim.ModuleDepth = 2
-	deep := stackDir(t, map[string]string{
+	deep := testtree.Write(t, map[string]string{
 		"main.tf":     "module \"a\" {\n  source = \"./a\"\n}\n",
 		"a/main.tf":   "module \"b\" {\n  source = \"./b\"\n}\n",
 		"a/b/main.tf": "module \"c\" {\n  source = \"./c\"\n}\n",
@@ -240,7 +224,7 @@ func TestModuleDepthAndInstanceLimits(t *testing.T) {
 	}
 	lim = limits.Default
 	lim.Instances = 10
-	wide := stackDir(t, map[string]string{
+	wide := testtree.Write(t, map[string]string{
 		"main.tf":   "module \"m\" {\n  source = \"./m\"\n  count  = 4\n}\n",
 		"m/main.tf": "resource \"a_b\" \"x\" {\n  count = 3\n}\n",
 	})
@@ -254,7 +238,7 @@ func TestModuleDepthAndInstanceLimits(t *testing.T) {
 }
 
 func TestVariableValidationPasses(t *testing.T) {
-	dir := stackDir(t, map[string]string{"main.tf": `
+	dir := testtree.Write(t, map[string]string{"main.tf": `
 variable "region" {
   default = "europe-west1"
   validation {
@@ -277,7 +261,7 @@ resource "a_b" "x" {
 // Terraform's functions as Terraform evaluates them: alltrue([false]) is
 // false, not unknown (a false GKE-004 before), length and lookup work on strings and defaults.
 func TestFunctionsInConfiguration(t *testing.T) {
-	dir := stackDir(t, map[string]string{"main.tf": `
+	dir := testtree.Write(t, map[string]string{"main.tf": `
 resource "google_container_cluster" "this" {
   enable_legacy_abac = alltrue([false])
   name               = "n${length("abc")}"

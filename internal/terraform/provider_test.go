@@ -9,12 +9,13 @@ import (
 
 	"github.com/acme/guard/internal/limits"
 	"github.com/acme/guard/internal/providerschema"
+	"github.com/acme/guard/internal/testtree"
 )
 
 // Values are converted to their attribute's type from the provider's
 // schema: node pools built from list(map(any)) inputs hold strings.
 func TestSchemaConvertsValues(t *testing.T) {
-	dir := stackDir(t, map[string]string{"main.tf": `
+	dir := testtree.Write(t, map[string]string{"main.tf": `
 variable "pools" {
   type    = list(map(any))
   default = [{ name = "a", auto_repair = "true", nodes = "3" }]
@@ -43,7 +44,7 @@ resource "google_container_node_pool" "p" {
 // through module outputs too, and a block the provider fills in may be
 // indexed; none of it is an error.
 func TestSchemaComputedAttributesAndBlocks(t *testing.T) {
-	dir := stackDir(t, map[string]string{
+	dir := testtree.Write(t, map[string]string{
 		"main.tf": `
 module "net" {
   source = "./net"
@@ -88,7 +89,7 @@ output "subnets" {
 // An argument the schema does not know: a note with the built-in schema
 // (its version may differ from the user's), an error with the user's own.
 func TestSchemaUnknownArgument(t *testing.T) {
-	dir := stackDir(t, map[string]string{"main.tf": `
+	dir := testtree.Write(t, map[string]string{"main.tf": `
 resource "google_storage_bucket" "b" {
   name        = "b"
   location    = "EU"

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/acme/guard/internal/limits"
+	"github.com/acme/guard/internal/testtree"
 )
 
 // evaluateNotes evaluates dir with its root variables unset, and returns the notes too.
@@ -32,7 +33,7 @@ func evaluateNotes(t *testing.T, dir string) (map[string]any, []string) {
 // variable nobody set (no default, or a null default where a value is
 // needed), count and for_each over it. Each such variable is named once.
 func TestUnsetRootVariablesAreUnknown(t *testing.T) {
-	dir := stackDir(t, map[string]string{"main.tf": `
+	dir := testtree.Write(t, map[string]string{"main.tf": `
 variable "members" {
   type = set(string)
 }
@@ -97,7 +98,7 @@ resource "google_compute_network" "n" {
 // count and for_each over values a provider computes: checked once with
 // the key unknown; a map's keys are known even where its values are not.
 func TestExpansionOverUnknowns(t *testing.T) {
-	dir := stackDir(t, map[string]string{"main.tf": `
+	dir := testtree.Write(t, map[string]string{"main.tf": `
 resource "google_service_account" "sa" {
   account_id = "sa"
 }
@@ -146,7 +147,7 @@ func TestUnknownsDoNotHideErrors(t *testing.T) {
 		`main.tf:3: Invalid template interpolation value`:                              "variable \"n\" {}\nresource \"a_b\" \"x\" {\n  name = \"${null}-${var.n}\"\n}\n",
 		`main.tf:3: Call to unknown function`:                                          "variable \"n\" {}\nresource \"a_b\" \"x\" {\n  name = nosuch(var.n)\n}\n",
 	} {
-		dir := stackDir(t, map[string]string{"main.tf": src})
+		dir := testtree.Write(t, map[string]string{"main.tf": src})
 		if _, err := evaluate(t, dir, limits.Default); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%q: error %v, want %q", src, err, name)
 		}

@@ -2,28 +2,12 @@ package acceptance
 
 import (
 	"encoding/json"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// tree writes files (path -> content) under a new directory.
-func tree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
+	"github.com/acme/guard/internal/testtree"
+)
 
 // cmdIn is guard run in dir, as a user there would.
 func cmdIn(dir string, args ...string) *exec.Cmd {
@@ -35,7 +19,7 @@ func cmdIn(dir string, args ...string) *exec.Cmd {
 // A directory holding main.tf and, below it, a privileged pod running
 // nginx:latest: the pod is read and fails (it was a silent pass).
 func TestManifestsBelowTerraformAreChecked(t *testing.T) {
-	dir := tree(t, map[string]string{
+	dir := testtree.Write(t, map[string]string{
 		"main.tf": "resource \"google_storage_bucket\" \"b\" {\n  name     = \"b\"\n  location = \"EU\"\n}\n",
 		"sub/pod.yaml": `apiVersion: v1
 kind: Pod
@@ -60,7 +44,7 @@ spec:
 // for_each over a root variable nobody set: the resource is checked once,
 // for every instance, and a roles/editor grant fails IAM-001; no error.
 func TestForEachOverUnsetVariableIsChecked(t *testing.T) {
-	dir := tree(t, map[string]string{"main.tf": `variable "users" {
+	dir := testtree.Write(t, map[string]string{"main.tf": `variable "users" {
   type = set(string)
 }
 resource "google_project_iam_member" "editors" {
@@ -84,7 +68,7 @@ resource "google_project_iam_member" "editors" {
 // A root guard cannot read does not hide the others: its error is reported
 // in every format, the other root's findings too, and the run exits 2.
 func TestUnreadableRootDoesNotHideTheOthers(t *testing.T) {
-	dir := tree(t, map[string]string{
+	dir := testtree.Write(t, map[string]string{
 		"good/main.tf": `resource "google_project_iam_member" "editor" {
   project = "p"
   role    = "roles/editor"
@@ -145,7 +129,7 @@ resource "google_project_iam_member" "owner" {
 // A finding in a module names the module blocks that call it, where the
 // user chose the inputs: in text, JSON and SARIF, for HCL and for plans.
 func TestModuleFindingsNameTheirCalls(t *testing.T) {
-	dir := tree(t, map[string]string{
+	dir := testtree.Write(t, map[string]string{
 		"main.tf": `module "iam" {
   source = "./modules/iam"
   role   = "roles/editor"

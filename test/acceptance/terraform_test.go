@@ -120,6 +120,7 @@ resource "google_project_iam_member" "owner" {
 		} `json:"runs"`
 	}
 	r = run(t, cmdIn(dir, "check", "--format", "sarif"))
+	validateSARIF(t, r.stdout)
 	if err := json.Unmarshal([]byte(r.stdout), &sarif); err != nil || r.code != 2 || len(sarif.Runs) != 1 ||
 		len(sarif.Runs[0].Invocations) != 1 || sarif.Runs[0].Invocations[0].ExecutionSuccessful || len(sarif.Runs[0].Invocations[0].ToolExecutionNotifications) != 2 || len(sarif.Runs[0].Results) < 2 {
 		t.Errorf("sarif: exit %d, %v, %+v", r.code, err, sarif)
@@ -168,6 +169,7 @@ resource "google_project_iam_member" "m" {
 		t.Errorf("json: %v %+v", err, report)
 	}
 	r = run(t, cmdIn(dir, "check", "--format", "sarif"))
+	validateSARIF(t, r.stdout)
 	if !strings.Contains(r.stdout, `"relatedLocations"`) || !strings.Contains(r.stdout, `"called through module.grant"`) {
 		t.Errorf("sarif lacks the calls:\n%s", r.stdout)
 	}

@@ -181,7 +181,10 @@ func LoadInput(paths []string, opts loader.Options, policyDirs []string) (in *in
 	if err != nil && !errors.As(err, &incomplete) {
 		return nil, nil, nil, err
 	}
-	if len(in.Terraform.Resources) == 0 && len(in.Kubernetes.Objects) == 0 {
+	if incomplete != nil && len(in.Terraform.Resources) == 0 && len(in.Kubernetes.Objects) == 0 {
+		return nil, nil, nil, incomplete
+	}
+	if l.ReadNothing(in) {
 		if incomplete != nil {
 			return nil, nil, nil, incomplete
 		}

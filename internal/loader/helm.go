@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"sort"
 	"strings"
 
 	"helm.sh/helm/v3/pkg/chart"
@@ -16,6 +17,7 @@ import (
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/helmpath"
+	"helm.sh/helm/v3/pkg/releaseutil"
 	"helm.sh/helm/v3/pkg/strvals"
 	"sigs.k8s.io/yaml"
 
@@ -52,6 +54,15 @@ func (l *Loader) loadChart(dir string) (*input.Input, error) {
 	ch, err := l.loadChartDir(dir)
 	if err != nil {
 		return nil, err
+	}
+	if ch.Metadata.Type == "library" {
+		// Helm installs no library chart: its templates render only
+		// through the charts that depend on it.
+		l.note("%s: library chart: nothing to render (it is checked through the charts that depend on it)", l.display(dir))
+		l.mu.Lock()
+		l.libraries++
+		l.mu.Unlock()
+		return &input.Input{}, nil
 	}
 	ns := l.opts.Namespace
 	if ns == "" {
@@ -195,7 +206,7 @@ func (l *Loader) render(dir string, ch *chart.Chart, rel *input.Release, vals ma
 		// "app/templates/x.yaml" -> "<dir>/templates/x.yaml"
 		rest := name[strings.Index(name, "/")+1:]
 		file := filepath.Join(dir, filepath.FromSlash(rest))
-		docs, err := decodeManifests(l.display(file), []byte(rendered[name]), fromTemplate, l.opts.Limits)
+		docs, err := decodeManifests(l.display(file), []byte(splitAsHelm(rendered[name])), fromTemplate, l.opts.Limits)
 		if err != nil {
 			return nil, err
 		}
@@ -221,6 +232,21 @@ func (l *Loader) render(dir string, ch *chart.Chart, rel *input.Release, vals ma
 		}
 	}
 	return objs, nil
+}
+
+// splitAsHelm separates a template's output into documents as Helm does
+// before it installs them (releaseutil.SplitManifests): a "---" followed
+// by a document on the same line ("---apiVersion: v1", which a
+// {{- ... -}} after the separator renders) starts a document there.
+func splitAsHelm(out string) string {
+	docs := releaseutil.SplitManifests(out)
+	keys := slices.Collect(maps.Keys(docs))
+	sort.Sort(releaseutil.BySplitManifestsOrder(keys))
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, docs[k])
+	}
+	return strings.Join(parts, "\n---\n")
 }
 
 // KubeVersion is the Kubernetes version charts render for (.Capabilities.KubeVersion):

@@ -100,6 +100,8 @@ type Loader struct {
 	// not render with its defaults alone).
 	released map[string]bool
 	walked   []string
+	// libraries counts the library charts met: read, with nothing to render.
+	libraries int
 	// errs are the inputs that could not be read: each is reported, and
 	// the rest of the inputs are still checked (see Incomplete).
 	errs []error
@@ -150,6 +152,15 @@ func New(opts Options) (*Loader, error) {
 		}
 	}
 	return l, nil
+}
+
+// ReadNothing says whether the inputs held nothing guard reads: no
+// resource, no object, and no library chart (which renders nothing, and is
+// no mistyped path).
+func (l *Loader) ReadNothing(in *input.Input) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(in.Terraform.Resources) == 0 && len(in.Kubernetes.Objects) == 0 && l.libraries == 0
 }
 
 // Notes are things the user should know that are not errors (a remote chart

@@ -143,7 +143,8 @@ func checkDependencies(ch *chart.Chart) error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("chart %s: found in Chart.yaml, but missing in charts/ directory: %s", ch.Name(), strings.Join(missing, ", "))
+		// Helm's own words, and its hint.
+		return fmt.Errorf("chart %s: found in Chart.yaml, but missing in charts/ directory: %s (run `helm dependency build` in the chart's directory to fetch them)", ch.Name(), strings.Join(missing, ", "))
 	}
 	for _, sub := range ch.Dependencies() {
 		if err := checkDependencies(sub); err != nil {

@@ -29,10 +29,21 @@ var builtinZip []byte
 
 // Schemas are the provider schemas of one run; safe for concurrent use.
 type Schemas struct {
-	user    map[string]*tfjson.ProviderSchema // by local name
+	user map[string]*tfjson.ProviderSchema // by local name
+}
+
+// builtin is the archive built into guard, indexed on first use and shared
+// by every Schemas of the process (a run, a fuzz target's every input), with
+// the entries decoded so far (nil where an entry is missing).
+var builtin = struct {
+	index   func() (*zip.Reader, error)
 	mu      sync.Mutex
-	builtin map[string]*tfjson.SchemaBlock // decoded entries, nil where none
-	zip     *zip.Reader
+	decoded map[string]*tfjson.SchemaBlock
+}{
+	index: sync.OnceValues(func() (*zip.Reader, error) {
+		return zip.NewReader(bytes.NewReader(builtinZip), int64(len(builtinZip)))
+	}),
+	decoded: map[string]*tfjson.SchemaBlock{},
 }
 
 // LocalName is the name a configuration knows a provider by, from its
@@ -45,11 +56,7 @@ func LocalName(addr string) string {
 // New reads the user's schema files (the output of `terraform providers
 // schema -json`); their providers' types are looked up there alone.
 func New(files []string) (*Schemas, error) {
-	zr, err := zip.NewReader(bytes.NewReader(builtinZip), int64(len(builtinZip)))
-	if err != nil {
-		return nil, fmt.Errorf("the built-in provider schemas: %w", err)
-	}
-	s := &Schemas{user: map[string]*tfjson.ProviderSchema{}, builtin: map[string]*tfjson.SchemaBlock{}, zip: zr}
+	s := &Schemas{user: map[string]*tfjson.ProviderSchema{}}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -92,18 +99,22 @@ func (s *Schemas) Lookup(provider, typ string, data bool) (block *tfjson.SchemaB
 		kind = "data"
 	}
 	name := provider + "/" + kind + "/" + typ + ".json"
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if b, ok := s.builtin[name]; ok {
+	builtin.mu.Lock()
+	defer builtin.mu.Unlock()
+	if b, ok := builtin.decoded[name]; ok {
 		return b, false
 	}
-	b := s.read(name)
-	s.builtin[name] = b
+	b := readBuiltin(name)
+	builtin.decoded[name] = b
 	return b, false
 }
 
-func (s *Schemas) read(name string) *tfjson.SchemaBlock {
-	f, err := s.zip.Open(name)
+func readBuiltin(name string) *tfjson.SchemaBlock {
+	zr, err := builtin.index()
+	if err != nil {
+		panic(fmt.Sprintf("the provider schemas built into guard: %v (a build bug)", err))
+	}
+	f, err := zr.Open(name)
 	if err != nil {
 		return nil
 	}

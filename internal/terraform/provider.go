@@ -213,6 +213,6 @@ func withComputed(bs *bodySchema, obj cty.Value, self string) cty.Value {
 
 // schemaNote is a warning about an argument a built-in schema does not know.
 func schemaNote(b *hcl.Block, provider string, unknown []string) string {
-	return fmt.Sprintf("%s:%d: %s.%s: the built-in schema of provider %q (see guard version) has no %s: checked as written; give your providers' schemas with --provider-schema",
+	return fmt.Sprintf("%s:%d: %s.%s: the built-in schema of provider %q (the version the README names) has no %s: checked as written; give your providers' schemas with --provider-schema",
 		b.DefRange.Filename, b.DefRange.Start.Line, b.Labels[0], b.Labels[1], provider, strings.Join(unknown, ", "))
 }

@@ -110,6 +110,14 @@ resource "google_project_iam_member" "owner" {
 	if err := json.Unmarshal([]byte(r.stdout), &report); err != nil || r.code != 2 || len(report.Errors) != 2 || len(report.Findings) < 2 {
 		t.Errorf("json: exit %d, %v, %+v\n%s", r.code, err, report, r.stdout)
 	}
+	r = run(t, cmdIn(dir, "check", "--format", "junit"))
+	if r.code != 2 || !strings.Contains(r.stdout, `<testsuite name="guard.inputs" tests="2" failures="0" errors="2"`) || strings.Count(r.stdout, `<error message="`) != 2 {
+		t.Errorf("junit: exit %d\n%s", r.code, r.stdout)
+	}
+	r = run(t, cmdIn(dir, "check", "--format", "github"))
+	if r.code != 2 || strings.Count(r.stdout, "::error title=guard (input not read)::") != 2 {
+		t.Errorf("github: exit %d\n%s", r.code, r.stdout)
+	}
 	var sarif struct {
 		Runs []struct {
 			Results     []any `json:"results"`

@@ -17,6 +17,7 @@ import (
 
 	"github.com/acme/guard/internal/check"
 	"github.com/acme/guard/internal/config"
+	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/limits"
 	"github.com/acme/guard/internal/loader"
@@ -294,7 +295,7 @@ func newInspectCmd() *cobra.Command {
 // the report of the rest.
 func unreadError(cmd *cobra.Command, unread []string) error {
 	for _, u := range unread {
-		fmt.Fprintf(cmd.ErrOrStderr(), "guard: %s\n", oneLine(u))
+		fmt.Fprintf(cmd.ErrOrStderr(), "guard: %s\n", diag.OneLine(u))
 	}
 	if len(unread) > 0 {
 		return exitError{code: 2}

@@ -12,8 +12,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
-	"strings"
 
+	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/loader"
 )
 
@@ -100,23 +100,11 @@ func run() (code int) {
 		var incomplete *loader.Incomplete
 		if errors.As(err, &incomplete) {
 			for _, m := range incomplete.Messages() {
-				fmt.Fprintf(os.Stderr, "guard: %s\n", oneLine(m))
+				fmt.Fprintf(os.Stderr, "guard: %s\n", diag.OneLine(m))
 			}
 			return 2
 		}
-		fmt.Fprintf(os.Stderr, "guard: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(os.Stderr, "guard: %s\n", diag.OneLine(err.Error()))
 		return 2
 	}
-}
-
-// oneLine folds a multi-line message (Helm's and CEL's errors have several
-// lines) into one, so that every error is one line in a CI log.
-func oneLine(msg string) string {
-	var parts []string
-	for _, l := range strings.Split(msg, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			parts = append(parts, l)
-		}
-	}
-	return strings.Join(parts, " ")
 }

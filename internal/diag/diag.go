@@ -4,7 +4,10 @@
 // prints it and exits 2.
 package diag
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Error is broken input at File (and Line, when known).
 type Error struct {
@@ -22,3 +25,7 @@ func (e *Error) Error() string {
 	}
 	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 }
+
+// OneLine folds a multi-line message (Helm's, CEL's and YAML's errors have
+// several lines) into one, so that every message is one line in a CI log.
+func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/acme/guard/internal/limits"
-	"github.com/acme/guard/internal/loader"
+	"github.com/acme/guard/internal/manifest"
 )
 
 // document is one Kubernetes-shaped YAML document of a policy directory.
@@ -50,7 +50,7 @@ func decodeFile(path string) ([]document, error) {
 
 // decodeDocuments decodes the YAML documents of one file, named name.
 func decodeDocuments(name string, data []byte) ([]document, error) {
-	objs, err := loader.DecodeManifests(name, data)
+	objs, err := manifest.Decode(name, data, manifest.Walked, limits.Default)
 	if err != nil {
 		return nil, &Error{Msg: err.Error()}
 	}

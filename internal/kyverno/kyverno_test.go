@@ -12,7 +12,9 @@ import (
 
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
+	"github.com/acme/guard/internal/limits"
 	"github.com/acme/guard/internal/loader"
+	"github.com/acme/guard/internal/manifest"
 	"github.com/acme/guard/internal/policydir"
 )
 
@@ -45,9 +47,9 @@ func loadInput(t *testing.T, paths ...string) *input.Input {
 	return in
 }
 
-func manifest(t *testing.T, yaml string) *input.Input {
+func objectsOf(t *testing.T, yaml string) *input.Input {
 	t.Helper()
-	objs, err := loader.DecodeManifests("test.yaml", []byte(yaml))
+	objs, err := manifest.Decode("test.yaml", []byte(yaml), manifest.Walked, limits.Default)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +99,7 @@ func TestMissingNamespaceNoted(t *testing.T) {
 		{privilegedDeployment, 1},
 		{namespace + "---" + privilegedDeployment, 0},
 	} {
-		adm, err := e.Admit(context.Background(), manifest(t, tt.input))
+		adm, err := e.Admit(context.Background(), objectsOf(t, tt.input))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,7 +133,7 @@ func TestNamespaceSelectorFromInput(t *testing.T) {
 		{"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n    pod-security.kubernetes.io/enforce: privileged\n", 1},
 	}
 	for _, tt := range tests {
-		fs, err := e.Evaluate(context.Background(), manifest(t, tt.namespace+"---"+privilegedDeployment), nil)
+		fs, err := e.Evaluate(context.Background(), objectsOf(t, tt.namespace+"---"+privilegedDeployment), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/input"
 )
 
@@ -75,7 +76,7 @@ func LoadSuites(ctx context.Context, path string, now time.Time) ([]*Suite, erro
 	var out []*Suite
 	for _, tc := range kyvernotest.LoadTest(nil, path) {
 		if tc.Err != nil {
-			return nil, &Error{File: path, Msg: fmt.Sprintf("not a Kyverno test suite: %v", oneLine(tc.Err.Error()))}
+			return nil, &Error{File: path, Msg: fmt.Sprintf("not a Kyverno test suite: %v", diag.OneLine(tc.Err.Error()))}
 		}
 		s, err := loadSuite(ctx, path, tc.Test, now)
 		if err != nil {
@@ -303,7 +304,7 @@ func suiteValues(dir string, s *clitest.Test) (*clitest.ValuesSpec, error) {
 	}
 	var v clitest.Values
 	if err := yaml.UnmarshalStrict(data, &v); err != nil {
-		return nil, &Error{File: path, Msg: fmt.Sprintf("not Kyverno test values: %v", oneLine(err.Error()))}
+		return nil, &Error{File: path, Msg: fmt.Sprintf("not Kyverno test values: %v", diag.OneLine(err.Error()))}
 	}
 	return &v.ValuesSpec, nil
 }
@@ -330,5 +331,3 @@ func unsupportedResult(r clitest.TestResult, suite string) string {
 	}
 	return ""
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -32,6 +32,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
 
+	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/input"
 )
 
@@ -75,7 +76,7 @@ func newSuiteEnv(dir string, s *clitest.Test, vals *clitest.ValuesSpec, objects 
 		}
 		info, err := userinfo.Load(nil, s.UserInfo, dir)
 		if err != nil {
-			return nil, &Error{File: path, Msg: fmt.Sprintf("not Kyverno user info: %v", oneLine(err.Error()))}
+			return nil, &Error{File: path, Msg: fmt.Sprintf("not Kyverno user info: %v", diag.OneLine(err.Error()))}
 		}
 		env.user = &info.RequestInfo
 	}
@@ -92,7 +93,7 @@ func newSuiteEnv(dir string, s *clitest.Test, vals *clitest.ValuesSpec, objects 
 		c, err := newMockedCluster(dir, s, env, objects)
 		var de *Error
 		if err != nil && !errors.As(err, &de) { // a file's own error already names it
-			err = &Error{File: dir, Msg: oneLine(err.Error())}
+			err = &Error{File: dir, Msg: diag.OneLine(err.Error())}
 		}
 		if err != nil {
 			return nil, err
@@ -214,7 +215,7 @@ func readYAMLStrict(path string, into any) error {
 		return err
 	}
 	if err := yaml.UnmarshalStrict(data, into); err != nil {
-		return &Error{File: path, Msg: oneLine(err.Error())}
+		return &Error{File: path, Msg: diag.OneLine(err.Error())}
 	}
 	return nil
 }
@@ -286,7 +287,7 @@ func (e *Engine) suiteResponses(ctx context.Context, objects []input.Object, op 
 		}
 		resps, err := pp.ApplyPoliciesOnResource()
 		if err != nil {
-			return nil, fmt.Errorf("%s: Kyverno: %s", o.ID, oneLine(err.Error()))
+			return nil, fmt.Errorf("%s: Kyverno: %s", o.ID, diag.OneLine(err.Error()))
 		}
 		for _, r := range resps {
 			pol := r.Policy()
@@ -334,7 +335,7 @@ func (e *Engine) payloadResponses(dir string, s *clitest.Test, env *suiteEnv, by
 		}
 		data, err := payload.Load(path)
 		if err != nil {
-			return nil, &Error{File: path, Msg: oneLine(err.Error())}
+			return nil, &Error{File: path, Msg: diag.OneLine(err.Error())}
 		}
 		m, ok := data.(map[string]any)
 		if !ok {
@@ -347,7 +348,7 @@ func (e *Engine) payloadResponses(dir string, s *clitest.Test, env *suiteEnv, by
 		}
 		resps, err := pp.ApplyPoliciesOnResource()
 		if err != nil {
-			return nil, &Error{File: path, Msg: fmt.Sprintf("Kyverno: %v", oneLine(err.Error()))}
+			return nil, &Error{File: path, Msg: fmt.Sprintf("Kyverno: %v", diag.OneLine(err.Error()))}
 		}
 		record(name, resps)
 	}
@@ -381,11 +382,11 @@ func authzPayload[R any](path string, load func(string) (R, error), apply func(R
 	}
 	req, err := load(path)
 	if err != nil {
-		return nil, &Error{File: path, Msg: oneLine(err.Error())}
+		return nil, &Error{File: path, Msg: diag.OneLine(err.Error())}
 	}
 	resps, err := apply(req)
 	if err != nil {
-		return nil, &Error{File: path, Msg: fmt.Sprintf("Kyverno: %v", oneLine(err.Error()))}
+		return nil, &Error{File: path, Msg: fmt.Sprintf("Kyverno: %v", diag.OneLine(err.Error()))}
 	}
 	return resps, nil
 }

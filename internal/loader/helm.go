@@ -23,6 +23,7 @@ import (
 
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/limits"
+	"github.com/acme/guard/internal/manifest"
 )
 
 func isChart(dir string) bool {
@@ -207,7 +208,7 @@ func (l *Loader) render(dir string, ch *chart.Chart, rel *input.Release, vals ma
 		// "app/templates/x.yaml" -> "<dir>/templates/x.yaml"
 		rest := name[strings.Index(name, "/")+1:]
 		file := filepath.Join(dir, filepath.FromSlash(rest))
-		docs, err := decodeManifests(l.display(file), []byte(splitAsHelm(rendered[name])), fromTemplate, l.opts.Limits)
+		docs, err := manifest.Decode(l.display(file), []byte(splitAsHelm(rendered[name])), manifest.FromTemplate, l.opts.Limits)
 		if err != nil {
 			return nil, err
 		}

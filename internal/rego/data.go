@@ -9,6 +9,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
+	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/limits"
 )
 
@@ -48,9 +49,7 @@ func loadData(paths []string) (storage.Store, error) {
 		return !info.IsDir() && !isDataFile(abspath)
 	})
 	if err != nil {
-		return nil, &Error{Msg: "--data: " + oneLine(formatLoadError(err))}
+		return nil, &Error{Msg: "--data: " + diag.OneLine(formatLoadError(err))}
 	}
 	return res.Store()
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

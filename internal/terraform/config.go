@@ -372,7 +372,7 @@ func diagError(diags hcl.Diagnostics) error {
 	}
 	msg := first.Summary
 	if first.Detail != "" {
-		msg += ": " + oneLine(first.Detail)
+		msg += ": " + diag.OneLine(first.Detail)
 	}
 	if first.Subject != nil {
 		msg = fmt.Sprintf("%s:%d: %s", first.Subject.Filename, first.Subject.Start.Line, msg)
@@ -385,8 +385,6 @@ func diagError(diags hcl.Diagnostics) error {
 
 // Error is a configuration Terraform would refuse: guard stops (exit 2).
 type Error = diag.Error
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func plural(n int, one, many string) string {
 	if n == 1 {

@@ -18,6 +18,7 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
 
+	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/limits"
 )
@@ -169,7 +170,7 @@ func (s *stack) notes(root *Module) []string {
 	notes := append(append(s.unsetNotes(root), s.every...), s.schemaNotes...)
 	for _, d := range s.diags {
 		if d.Severity == hcl.DiagWarning && d.Summary != unsetSummary && d.Subject != nil {
-			notes = append(notes, fmt.Sprintf("%s:%d: %s: %s (built-in provider schema; checked as written)", d.Subject.Filename, d.Subject.Start.Line, d.Summary, oneLine(d.Detail)))
+			notes = append(notes, fmt.Sprintf("%s:%d: %s: %s (built-in provider schema; checked as written)", d.Subject.Filename, d.Subject.Start.Line, d.Summary, diag.OneLine(d.Detail)))
 		}
 	}
 	return notes

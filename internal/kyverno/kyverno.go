@@ -110,7 +110,7 @@ type Engine struct {
 	selectNamespaces  []string
 	selectedResources map[string]bool
 	// vpols and celExceptions are what the provider compiled, for a suite
-	// that needs them evaluated by the Kyverno CLI's processor (see suiteenv.go).
+	// that needs them evaluated by the Kyverno CLI's processor (Compiled; internal/policytest/kyvernosuite).
 	vpols         []policiesv1beta1.ValidatingPolicyLike
 	celExceptions []*policiesv1beta1.PolicyException
 	// payloadPolicies are the ValidatingPolicies for JSON, HTTP and Envoy
@@ -200,18 +200,18 @@ func build(docs []document, now time.Time) (*Engine, error) {
 				}
 				if !hasValidateRule(lp) {
 					e.unevaluated = append(e.unevaluated, Unevaluated{
-						Kind: d.kind(), Name: legacyName(lp), File: d.file, Line: d.line,
+						Kind: d.kind(), Name: LegacyName(lp), File: d.file, Line: d.line,
 						Reason: "it has no validate rule (guard evaluates validation; mutate, generate and verifyImages rules are Kyverno's at admission)",
 					})
 					continue
 				}
-				p, err := policyMetadata(d.kind(), legacyName(lp), lp.GetAnnotations(), d)
+				p, err := policyMetadata(d.kind(), LegacyName(lp), lp.GetAnnotations(), d)
 				if err != nil {
 					return nil, err
 				}
 				for _, r := range lp.GetSpec().Rules {
 					if !r.HasValidate() {
-						e.unevaluatedRules[legacyName(lp)+"/"+r.Name] = fmt.Sprintf("rule %s of %s %s is not evaluated: it is not a validate rule", r.Name, d.kind(), legacyName(lp))
+						e.unevaluatedRules[LegacyName(lp)+"/"+r.Name] = fmt.Sprintf("rule %s of %s %s is not evaluated: it is not a validate rule", r.Name, d.kind(), LegacyName(lp))
 					}
 				}
 				if err := e.addPolicy(p, d); err != nil {
@@ -625,7 +625,7 @@ func (e *Engine) legacyFindings(o input.Object, resps []engineapi.EngineResponse
 	var out []finding.Finding
 	for _, resp := range resps {
 		lp := resp.Policy().AsKyvernoPolicy()
-		p := e.byName[legacyName(lp)]
+		p := e.byName[LegacyName(lp)]
 		for i := range resp.PolicyResponse.Rules {
 			rule := &resp.PolicyResponse.Rules[i]
 			if f, ok := ruleFinding(p, legacyLevel(lp, rule.Name()), o, rule, "rule "+rule.Name(), nil); ok {

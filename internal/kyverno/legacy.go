@@ -76,8 +76,8 @@ func (l *legacy) validate(ctx context.Context, o input.Object, nsLabels map[stri
 	return out, nil
 }
 
-// legacyName keys a legacy policy: namespaced Policies by namespace/name.
-func legacyName(p kyvernov1.PolicyInterface) string {
+// LegacyName keys a legacy policy: namespaced Policies by namespace/name.
+func LegacyName(p kyvernov1.PolicyInterface) string {
 	if p.GetNamespace() != "" {
 		return p.GetNamespace() + "/" + p.GetName()
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/kyverno"
+	"github.com/acme/guard/internal/policytest/kyvernosuite"
 )
 
 // SuiteFile is the file name of a Kyverno test suite, as `kyverno test` looks for it.
@@ -43,11 +44,11 @@ func FindSuites(dirs []string) ([]string, error) {
 }
 
 // runSuites runs the Kyverno test suites of one file: guard's Kyverno engine
-// evaluates them (internal/kyverno), and each result they declare is judged
+// evaluates them (internal/policytest/kyvernosuite), and each result they declare is judged
 // here, as `kyverno test` judges it. A result guard does not evaluate is a
 // skipped case with the reason (a failure when strict).
 func runSuites(ctx context.Context, path string, now time.Time, strict bool) ([]Case, error) {
-	suites, err := kyverno.LoadSuites(ctx, path, now)
+	suites, err := kyvernosuite.LoadSuites(ctx, path, now)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +62,7 @@ func runSuites(ctx context.Context, path string, now time.Time, strict bool) ([]
 }
 
 // judge checks one expected result against what the policies said.
-func judge(s *kyverno.Suite, x kyverno.Expected, strict bool) []Case {
+func judge(s *kyvernosuite.Suite, x kyvernosuite.Expected, strict bool) []Case {
 	c := Case{Engine: kyverno.EngineName, Suite: s.Path, Want: x.Result}
 	if x.Skip != "" {
 		c.Got, c.Message, c.Skipped, c.Passed = "not evaluated", x.Skip, true, !strict
@@ -105,8 +106,8 @@ func judge(s *kyverno.Suite, x kyverno.Expected, strict bool) []Case {
 // chooses them: each of its names ("name" or "namespace/name") picks every
 // resource of that name, of any kind (a payload by its file); when none is
 // found (or none is named) every subject is checked.
-func subjects(x kyverno.Expected, all []kyverno.Subject, responded map[string]map[string]*kyverno.Response) []kyverno.Subject {
-	var out []kyverno.Subject
+func subjects(x kyvernosuite.Expected, all []kyvernosuite.Subject, responded map[string]map[string]*kyvernosuite.Response) []kyvernosuite.Subject {
+	var out []kyvernosuite.Subject
 	for _, ref := range x.Resources {
 		for _, s := range all {
 			if _, ok := responded[s.ID]; ok && refersTo(ref, s) {
@@ -124,7 +125,7 @@ func subjects(x kyverno.Expected, all []kyverno.Subject, responded map[string]ma
 	return out
 }
 
-func refersTo(ref string, s kyverno.Subject) bool {
+func refersTo(ref string, s kyvernosuite.Subject) bool {
 	if s.Payload {
 		return ref == s.ID
 	}
@@ -141,7 +142,7 @@ func refersTo(ref string, s kyverno.Subject) bool {
 // excluded the subject: kyverno test counts that as a pass, and so does
 // guard (the message says so). A policy that did not respond is "not
 // found", a failure.
-func verdict(x kyverno.Expected, r *kyverno.Response) (got, message string) {
+func verdict(x kyvernosuite.Expected, r *kyvernosuite.Response) (got, message string) {
 	if r == nil {
 		return "not found", "the policy gave no result for the resource"
 	}

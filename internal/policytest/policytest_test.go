@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme/guard/internal/kyverno"
+	"github.com/acme/guard/internal/policytest/kyvernosuite"
 )
 
 const root = "../.."
@@ -68,16 +68,16 @@ func TestVerdict(t *testing.T) {
 
 var verdictCases = []struct {
 	name string
-	x    kyverno.Expected
-	r    *kyverno.Response
+	x    kyvernosuite.Expected
+	r    *kyvernosuite.Response
 	want string
 }{
-	{"no response is not found", kyverno.Expected{Result: "pass"}, nil, "not found"},
-	{"no rule applied: excluded, a pass whatever is expected", kyverno.Expected{Result: "fail"}, &kyverno.Response{}, "fail"},
-	{"every rule must match", kyverno.Expected{Result: "pass"}, &kyverno.Response{Rules: []kyverno.Rule{{Name: "a", Result: "pass"}, {Name: "b", Result: "fail"}}}, "fail"},
-	{"a named rule only", kyverno.Expected{Rule: "a", Result: "pass"}, &kyverno.Response{Rules: []kyverno.Rule{{Name: "a", Result: "pass"}, {Name: "b", Result: "fail"}}}, "pass"},
-	{"autogen variants answer for the rule", kyverno.Expected{Rule: "a", Result: "fail"}, &kyverno.Response{Rules: []kyverno.Rule{{Name: "autogen-cronjob-a", Result: "fail"}}}, "fail"},
-	{"autogen variant failing", kyverno.Expected{Rule: "a", Result: "pass"}, &kyverno.Response{Rules: []kyverno.Rule{{Name: "autogen-a", Result: "fail"}}}, "fail"},
-	{"a ruleless policy answers for any rule name", kyverno.Expected{Rule: "x", Result: "pass"}, &kyverno.Response{Ruleless: true, Rules: []kyverno.Rule{{Result: "fail"}}}, "fail"},
-	{"warn is its own result", kyverno.Expected{Result: "fail"}, &kyverno.Response{Rules: []kyverno.Rule{{Result: "warn"}}}, "warn"},
+	{"no response is not found", kyvernosuite.Expected{Result: "pass"}, nil, "not found"},
+	{"no rule applied: excluded, a pass whatever is expected", kyvernosuite.Expected{Result: "fail"}, &kyvernosuite.Response{}, "fail"},
+	{"every rule must match", kyvernosuite.Expected{Result: "pass"}, &kyvernosuite.Response{Rules: []kyvernosuite.Rule{{Name: "a", Result: "pass"}, {Name: "b", Result: "fail"}}}, "fail"},
+	{"a named rule only", kyvernosuite.Expected{Rule: "a", Result: "pass"}, &kyvernosuite.Response{Rules: []kyvernosuite.Rule{{Name: "a", Result: "pass"}, {Name: "b", Result: "fail"}}}, "pass"},
+	{"autogen variants answer for the rule", kyvernosuite.Expected{Rule: "a", Result: "fail"}, &kyvernosuite.Response{Rules: []kyvernosuite.Rule{{Name: "autogen-cronjob-a", Result: "fail"}}}, "fail"},
+	{"autogen variant failing", kyvernosuite.Expected{Rule: "a", Result: "pass"}, &kyvernosuite.Response{Rules: []kyvernosuite.Rule{{Name: "autogen-a", Result: "fail"}}}, "fail"},
+	{"a ruleless policy answers for any rule name", kyvernosuite.Expected{Rule: "x", Result: "pass"}, &kyvernosuite.Response{Ruleless: true, Rules: []kyvernosuite.Rule{{Result: "fail"}}}, "fail"},
+	{"warn is its own result", kyvernosuite.Expected{Result: "fail"}, &kyvernosuite.Response{Rules: []kyvernosuite.Rule{{Result: "warn"}}}, "warn"},
 }

@@ -1,4 +1,9 @@
-package kyverno
+// Package kyvernosuite runs Kyverno test suites (kyverno-test.yaml) the way
+// `kyverno test` runs them: a suite's policies compiled by guard's Kyverno
+// engine, applied with the Kyverno CLI's own processor, values, user info,
+// mocked cluster and payloads. It is guard test's, never guard check's: the
+// check engine stays free of the CLI.
+package kyvernosuite
 
 import (
 	"context"
@@ -18,6 +23,9 @@ import (
 
 	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/input"
+	"github.com/acme/guard/internal/kyverno"
+	"github.com/acme/guard/internal/limits"
+	"github.com/acme/guard/internal/manifest"
 )
 
 // Suite is one test of a kyverno-test.yaml file, evaluated: what it expects
@@ -76,7 +84,7 @@ func LoadSuites(ctx context.Context, path string, now time.Time) ([]*Suite, erro
 	var out []*Suite
 	for _, tc := range kyvernotest.LoadTest(nil, path) {
 		if tc.Err != nil {
-			return nil, &Error{File: path, Msg: fmt.Sprintf("not a Kyverno test suite: %v", diag.OneLine(tc.Err.Error()))}
+			return nil, &diag.Error{File: path, Msg: fmt.Sprintf("not a Kyverno test suite: %v", diag.OneLine(tc.Err.Error()))}
 		}
 		s, err := loadSuite(ctx, path, tc.Test, now)
 		if err != nil {
@@ -89,18 +97,15 @@ func LoadSuites(ctx context.Context, path string, now time.Time) ([]*Suite, erro
 
 func loadSuite(ctx context.Context, path string, s *clitest.Test, now time.Time) (*Suite, error) {
 	dir := filepath.Dir(path)
-	var docs []document
+	var files []string
 	for _, f := range append(append([]string{}, s.Policies...), s.PolicyExceptions...) {
-		ds, err := decodeFile(filepath.Join(dir, f))
-		if err != nil {
-			return nil, err
-		}
-		docs = append(docs, ds...)
+		files = append(files, filepath.Join(dir, f))
 	}
-	e, err := build(docs, now)
+	e, err := kyverno.LoadFiles(files, now)
 	if err != nil {
 		return nil, err
 	}
+	compiled := e.Compiled()
 	var objects []input.Object
 	for _, f := range s.Resources {
 		objs, err := suiteResources(filepath.Join(dir, f))
@@ -121,12 +126,12 @@ func loadSuite(ctx context.Context, path string, s *clitest.Test, now time.Time)
 	// One evaluation with the suite's operation (its values' request.operation,
 	// else CREATE), and one per operation its results name, as kyverno test does.
 	for _, op := range suiteOperations(s) {
-		suite.Responses[op], err = e.suiteResponses(ctx, objects, op, env)
+		suite.Responses[op], err = suiteResponses(compiled, ctx, objects, op, env)
 		if err != nil {
-			return nil, &Error{File: path, Msg: err.Error()}
+			return nil, &diag.Error{File: path, Msg: err.Error()}
 		}
 	}
-	payloads, err := e.payloadResponses(dir, s, env, suite.Responses[""])
+	payloads, err := payloadResponses(compiled, dir, s, env, suite.Responses[""])
 	if err != nil {
 		return nil, err
 	}
@@ -136,15 +141,15 @@ func loadSuite(ctx context.Context, path string, s *clitest.Test, now time.Time)
 	for _, p := range payloads {
 		suite.Subjects = append(suite.Subjects, Subject{ID: p, Name: p, Payload: true})
 	}
-	for name := range e.byName {
+	for _, name := range compiled.Names {
 		suite.Loaded[name] = true
 	}
 	skipped := map[string]string{}
-	for _, u := range e.unevaluated {
+	for _, u := range compiled.Unevaluated {
 		skipped[u.Name] = fmt.Sprintf("%s %s is not evaluated: %s", u.Kind, u.Name, u.Reason)
 	}
 	if len(payloads) > 0 {
-		for _, p := range e.payloadPolicies {
+		for _, p := range compiled.PayloadPolicies {
 			delete(skipped, p.Name)
 			suite.Loaded[p.Name] = true
 		}
@@ -157,7 +162,7 @@ func loadSuite(ctx context.Context, path string, s *clitest.Test, now time.Time)
 			reason, ok = skipped[r.Policy[strings.LastIndex(r.Policy, "/")+1:]]
 		}
 		if !ok && r.Rule != "" {
-			reason, ok = e.unevaluatedRules[r.Policy+"/"+r.Rule]
+			reason, ok = compiled.UnevaluatedRules[r.Policy+"/"+r.Rule]
 		}
 		if !ok {
 			if what := unsupportedResult(r, notRead); what != "" {
@@ -225,8 +230,8 @@ func suiteResources(path string) ([]input.Object, error) {
 		return nil, err
 	}
 	objects := make([]input.Object, 0, len(docs))
-	for _, d := range docs {
-		o := input.Object{Object: floatNumbers(d.obj).(map[string]any), Source: input.Source{File: d.file, Line: d.line}}
+	for _, o := range docs {
+		o.Object = floatNumbers(o.Object).(map[string]any)
 		if o.Namespace() == "" && !cliClusterScoped(o) {
 			metadata, _ := o.Object["metadata"].(map[string]any)
 			if metadata == nil {
@@ -304,7 +309,7 @@ func suiteValues(dir string, s *clitest.Test) (*clitest.ValuesSpec, error) {
 	}
 	var v clitest.Values
 	if err := yaml.UnmarshalStrict(data, &v); err != nil {
-		return nil, &Error{File: path, Msg: fmt.Sprintf("not Kyverno test values: %v", diag.OneLine(err.Error()))}
+		return nil, &diag.Error{File: path, Msg: fmt.Sprintf("not Kyverno test values: %v", diag.OneLine(err.Error()))}
 	}
 	return &v.ValuesSpec, nil
 }
@@ -330,4 +335,23 @@ func unsupportedResult(r clitest.TestResult, suite string) string {
 		return "patched or generated resources"
 	}
 	return ""
+}
+
+// decodeFile reads the Kubernetes objects of a suite's YAML file.
+func decodeFile(path string) ([]input.Object, error) {
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return manifest.Decode(filepath.ToSlash(path), data, manifest.Walked, limits.Default)
+}
+
+// readFile reads a regular file within the default limits: a FIFO or a
+// device named by a suite would block or never end.
+func readFile(path string) ([]byte, error) {
+	data, err := limits.ReadFile(path, limits.Default, filepath.ToSlash)
+	if err != nil {
+		return nil, &diag.Error{Msg: err.Error()}
+	}
+	return data, nil
 }

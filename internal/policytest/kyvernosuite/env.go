@@ -1,4 +1,4 @@
-package kyverno
+package kyvernosuite
 
 import (
 	"context"
@@ -34,6 +34,7 @@ import (
 
 	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/input"
+	"github.com/acme/guard/internal/kyverno"
 )
 
 // suiteEnv is what a suite sets around its resources, read with the Kyverno
@@ -64,7 +65,7 @@ type mockedCluster struct {
 func newSuiteEnv(dir string, s *clitest.Test, vals *clitest.ValuesSpec, objects []input.Object) (*suiteEnv, error) {
 	vars, err := variables.New(io.Discard, nil, dir, "", vals)
 	if err != nil {
-		return nil, &Error{File: dir, Msg: err.Error()}
+		return nil, &diag.Error{File: dir, Msg: err.Error()}
 	}
 	env := &suiteEnv{vars: vars, store: &store.Store{}}
 	env.store.SetLocal(true)
@@ -76,7 +77,7 @@ func newSuiteEnv(dir string, s *clitest.Test, vals *clitest.ValuesSpec, objects 
 		}
 		info, err := userinfo.Load(nil, s.UserInfo, dir)
 		if err != nil {
-			return nil, &Error{File: path, Msg: fmt.Sprintf("not Kyverno user info: %v", diag.OneLine(err.Error()))}
+			return nil, &diag.Error{File: path, Msg: fmt.Sprintf("not Kyverno user info: %v", diag.OneLine(err.Error()))}
 		}
 		env.user = &info.RequestInfo
 	}
@@ -85,15 +86,15 @@ func newSuiteEnv(dir string, s *clitest.Test, vals *clitest.ValuesSpec, objects 
 		if err != nil {
 			return nil, err
 		}
-		for _, d := range docs {
-			env.params = append(env.params, &unstructured.Unstructured{Object: d.obj})
+		for _, o := range docs {
+			env.params = append(env.params, &unstructured.Unstructured{Object: o.Object})
 		}
 	}
 	if s.Context != "" || len(s.ClusterResources)+len(s.APICallResponses)+len(s.GlobalContextEntries) > 0 {
 		c, err := newMockedCluster(dir, s, env, objects)
-		var de *Error
+		var de *diag.Error
 		if err != nil && !errors.As(err, &de) { // a file's own error already names it
-			err = &Error{File: dir, Msg: diag.OneLine(err.Error())}
+			err = &diag.Error{File: dir, Msg: diag.OneLine(err.Error())}
 		}
 		if err != nil {
 			return nil, err
@@ -215,7 +216,7 @@ func readYAMLStrict(path string, into any) error {
 		return err
 	}
 	if err := yaml.UnmarshalStrict(data, into); err != nil {
-		return &Error{File: path, Msg: diag.OneLine(err.Error())}
+		return &diag.Error{File: path, Msg: diag.OneLine(err.Error())}
 	}
 	return nil
 }
@@ -240,14 +241,14 @@ func suiteOperations(s *clitest.Test) []string {
 // ValidatingAdmissionPolicies with the Kyverno CLI's policy processor, the
 // code `kyverno test` runs (variables, user info, operations and
 // subresources as it applies them).
-func (e *Engine) suiteResponses(ctx context.Context, objects []input.Object, op string, env *suiteEnv) (map[string]map[string]*Response, error) {
+func suiteResponses(c kyverno.Compiled, ctx context.Context, objects []input.Object, op string, env *suiteEnv) (map[string]map[string]*Response, error) {
 	if op == "" {
 		if global, err := processor.NormalizeOperation(env.vars.GlobalOperation()); err == nil {
 			op = global
 		}
 	}
 	out := map[string]map[string]*Response{}
-	eng := vpolengine.NewEngine(e.provider, env.vars.Namespace, matching.NewMatcher())
+	eng := vpolengine.NewEngine(c.Provider, env.vars.Namespace, matching.NewMatcher())
 	var user authenticationv1.UserInfo
 	if env.user != nil {
 		user = env.user.AdmissionUserInfo
@@ -267,23 +268,21 @@ func (e *Engine) suiteResponses(ctx context.Context, objects []input.Object, op 
 				return nil, fmt.Errorf("%s: Kyverno: %w", o.ID, err)
 			}
 			out[o.ID] = celResponses(resp)
-			if e.legacy == nil && len(e.vaps) == 0 {
+			if len(c.Legacy) == 0 && len(c.VAPs) == 0 {
 				continue
 			}
 		}
 		pp := processor.PolicyProcessor{
-			Store: env.store, ValidatingAdmissionPolicies: e.vaps, ValidatingAdmissionPolicyBindings: e.vapBindings,
+			Store: env.store, ValidatingAdmissionPolicies: c.VAPs, ValidatingAdmissionPolicyBindings: c.VAPBindings,
 			Resource: *u, Operation: op, Variables: env.vars, ParameterResources: env.params, UserInfo: env.user,
 			NamespaceSelectorMap: env.vars.NamespaceSelectors(), Subresources: env.vars.Subresources(),
 			Rc: &processor.ResultCounts{}, Out: io.Discard,
 		}
-		if e.legacy != nil {
-			pp.Policies, pp.PolicyExceptions = e.legacy.policies, e.legacy.polexes
-		}
-		if c := env.cluster; c != nil {
-			pp.ValidatingPolicies, pp.CELExceptions = e.vpols, e.celExceptions
-			pp.Client, pp.RESTMapper, pp.ConfigMapResolver, pp.Cluster = c.client, c.restMapper, c.cmResolver, c.live
-			pp.ContextPath, pp.GlobalContextEntries = c.contextPath, c.gce
+		pp.Policies, pp.PolicyExceptions = c.Legacy, c.LegacyExceptions
+		if mc := env.cluster; mc != nil {
+			pp.ValidatingPolicies, pp.CELExceptions = c.ValidatingPolicies, c.CELExceptions
+			pp.Client, pp.RESTMapper, pp.ConfigMapResolver, pp.Cluster = mc.client, mc.restMapper, mc.cmResolver, mc.live
+			pp.ContextPath, pp.GlobalContextEntries = mc.contextPath, mc.gce
 		}
 		resps, err := pp.ApplyPoliciesOnResource()
 		if err != nil {
@@ -293,7 +292,7 @@ func (e *Engine) suiteResponses(ctx context.Context, objects []input.Object, op 
 			pol := r.Policy()
 			name, ruleless := pol.GetName(), true
 			if lp := pol.AsKyvernoPolicy(); lp != nil {
-				name, ruleless = legacyName(lp), false
+				name, ruleless = kyverno.LegacyName(lp), false
 			}
 			addResponse(out[o.ID], name, pol, r.PolicyResponse.Rules, ruleless)
 		}
@@ -305,7 +304,7 @@ func (e *Engine) suiteResponses(ctx context.Context, objects []input.Object, op 
 // Kyverno CLI's processors, as kyverno test does, and records the responses
 // in byKey under each payload's name (the JSON payload's name as the suite
 // writes it, an HTTP or Envoy payload's path), and returns those names.
-func (e *Engine) payloadResponses(dir string, s *clitest.Test, env *suiteEnv, byKey map[string]map[string]*Response) ([]string, error) {
+func payloadResponses(c kyverno.Compiled, dir string, s *clitest.Test, env *suiteEnv, byKey map[string]map[string]*Response) ([]string, error) {
 	var out []string
 	record := func(key string, resps []engineapi.EngineResponse) {
 		if byKey[key] == nil {
@@ -318,7 +317,7 @@ func (e *Engine) payloadResponses(dir string, s *clitest.Test, env *suiteEnv, by
 	}
 	var json []policiesv1beta1.ValidatingPolicyLike
 	var http, envoy []*policiesv1beta1.ValidatingPolicy
-	for _, p := range e.payloadPolicies {
+	for _, p := range c.PayloadPolicies {
 		switch p.Spec.EvaluationMode() {
 		case "HTTP":
 			http = append(http, p)
@@ -335,20 +334,20 @@ func (e *Engine) payloadResponses(dir string, s *clitest.Test, env *suiteEnv, by
 		}
 		data, err := payload.Load(path)
 		if err != nil {
-			return nil, &Error{File: path, Msg: diag.OneLine(err.Error())}
+			return nil, &diag.Error{File: path, Msg: diag.OneLine(err.Error())}
 		}
 		m, ok := data.(map[string]any)
 		if !ok {
-			return nil, &Error{File: path, Msg: "a JSON payload must be an object"}
+			return nil, &diag.Error{File: path, Msg: "a JSON payload must be an object"}
 		}
 		pp := processor.PolicyProcessor{
-			Store: env.store, ValidatingPolicies: append(append([]policiesv1beta1.ValidatingPolicyLike{}, e.vpols...), json...),
-			CELExceptions: e.celExceptions, JsonPayload: unstructured.Unstructured{Object: m}, Variables: env.vars,
+			Store: env.store, ValidatingPolicies: append(append([]policiesv1beta1.ValidatingPolicyLike{}, c.ValidatingPolicies...), json...),
+			CELExceptions: c.CELExceptions, JsonPayload: unstructured.Unstructured{Object: m}, Variables: env.vars,
 			UserInfo: env.user, NamespaceSelectorMap: env.vars.NamespaceSelectors(), Rc: &processor.ResultCounts{}, Out: io.Discard,
 		}
 		resps, err := pp.ApplyPoliciesOnResource()
 		if err != nil {
-			return nil, &Error{File: path, Msg: fmt.Sprintf("Kyverno: %v", diag.OneLine(err.Error()))}
+			return nil, &diag.Error{File: path, Msg: fmt.Sprintf("Kyverno: %v", diag.OneLine(err.Error()))}
 		}
 		record(name, resps)
 	}
@@ -382,11 +381,11 @@ func authzPayload[R any](path string, load func(string) (R, error), apply func(R
 	}
 	req, err := load(path)
 	if err != nil {
-		return nil, &Error{File: path, Msg: diag.OneLine(err.Error())}
+		return nil, &diag.Error{File: path, Msg: diag.OneLine(err.Error())}
 	}
 	resps, err := apply(req)
 	if err != nil {
-		return nil, &Error{File: path, Msg: fmt.Sprintf("Kyverno: %v", diag.OneLine(err.Error()))}
+		return nil, &diag.Error{File: path, Msg: fmt.Sprintf("Kyverno: %v", diag.OneLine(err.Error()))}
 	}
 	return resps, nil
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/acme/guard/internal/loader"
 	"github.com/acme/guard/internal/policytest"
 	"github.com/acme/guard/internal/redact"
+	"github.com/acme/guard/internal/rego"
 	"github.com/acme/guard/internal/report"
 )
 
@@ -104,7 +105,7 @@ func (lf *loaderFlags) options(cmd *cobra.Command, cfg *config.Config) (loader.O
 			return loader.Options{}, usageError(cmd, err)
 		}
 	}
-	lim.Watch()
+	watchTime(cmd, lim)
 	return loader.Options{
 		Vars:            listSetting(cmd, "var", lf.vars, cfg.VarFlags()),
 		VarFiles:        listSetting(cmd, "var-file", lf.varFiles, cfg.VarFiles),
@@ -116,6 +117,7 @@ func (lf *loaderFlags) options(cmd *cobra.Command, cfg *config.Config) (loader.O
 		Charts:          listSetting(cmd, "charts", lf.charts, cfg.Charts),
 		ProviderSchemas: listSetting(cmd, "provider-schema", lf.schemas, cfg.ProviderSchemas),
 		Limits:          lim,
+		Reading:         memoryTuner(),
 	}, nil
 }
 
@@ -166,11 +168,10 @@ Exit codes: 0 no finding at or above --severity, 1 findings, 2 error.`,
 			if err != nil {
 				return err
 			}
-			limits.TuneMemory(inputPaths(args))
 			res, err := check.Run(cmd.Context(), check.Options{
 				Paths: args, PolicyDirs: lf.policyDirs(cmd, cfg), Threshold: threshold, Loader: opts, Version: version,
 				Only: listSetting(cmd, "only-policy", only, cfg.OnlyPolicies), Skip: listSetting(cmd, "skip-policy", skip, cfg.SkipPolicies),
-				Data: listSetting(cmd, "data", data, cfg.Data), Baseline: baseline,
+				Rego: rego.Options{Data: listSetting(cmd, "data", data, cfg.Data), Trace: policyTrace()}, Baseline: baseline,
 			})
 			if err != nil {
 				return err
@@ -268,8 +269,7 @@ func newInspectCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			limits.TuneMemory(inputPaths(args))
-			in, notes, unread, err := check.LoadInput(args, opts, lf.policyDirs(cmd, cfg))
+			in, notes, unread, err := check.LoadInput(cmd.Context(), args, opts, lf.policyDirs(cmd, cfg))
 			if err != nil {
 				return err
 			}
@@ -314,7 +314,7 @@ func newPoliciesCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			engine, err := check.LoadPolicies(cmd.Context(), listSetting(cmd, "policy", policyDirs, cfg.Policies), nil, time.Now())
+			engine, err := check.LoadPolicies(cmd.Context(), listSetting(cmd, "policy", policyDirs, cfg.Policies), rego.Options{}, time.Now())
 			if err != nil {
 				return err
 			}
@@ -413,12 +413,4 @@ Exit codes: 0 all passed, 1 a test failed, 2 a test or policy is broken.`,
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write the results to FILE instead of standard output")
 	cmd.Flags().BoolVar(&strict, "strict", false, "fail the results of policies guard does not evaluate (mutate, generate, image verification) instead of skipping them")
 	return cmd
-}
-
-// inputPaths are the paths a check reads (default: the working directory).
-func inputPaths(args []string) []string {
-	if len(args) == 0 {
-		return []string{"."}
-	}
-	return args
 }

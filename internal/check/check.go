@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/acme/guard/internal/diag"
+	"github.com/acme/guard/internal/exception"
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/kyverno"
@@ -28,8 +29,9 @@ type Options struct {
 	// PolicyDirs are policy directories, "builtin" the library built into
 	// guard (the default).
 	PolicyDirs []string
-	// Data are JSON/YAML files or directories loaded as the Rego policies' data.
-	Data []string
+	// Rego are the Rego engine's options: --data, and a trace of each
+	// query's time.
+	Rego rego.Options
 	// Only and Skip select policies by id: only those, and not these.
 	Only, Skip []string
 	// Baseline is an earlier JSON report whose findings do not fail the run.
@@ -45,20 +47,35 @@ type Options struct {
 type Result struct {
 	Report *report.Report
 	Notes  []string
-	Input  *input.Input
 }
 
-// Policies are both engines' compiled policies.
+// Engine is a policy engine: Rego through OPA, Kyverno's policies through
+// Kyverno's engine. Each evaluates its own policies on the whole input and
+// knows nothing of the others; exceptions, selection, redaction and the
+// baseline are later stages, the same for every engine.
+type Engine interface {
+	// Policies are the engine's loaded policies, sorted by ID.
+	Policies() []finding.Policy
+	// Evaluate returns the findings of every policy on the input. An engine
+	// that matches exceptions itself (as Kyverno admission does) names them
+	// in Finding.ExceptedBy; it never waives a finding.
+	Evaluate(ctx context.Context, in *input.Input) ([]finding.Finding, error)
+	// Notes are what the user should know about the input that is no
+	// finding (stderr).
+	Notes(in *input.Input) []string
+}
+
+// Policies are the engines' compiled policies and the exceptions to them.
 type Policies struct {
-	rego    *rego.Engine
-	kyverno *kyverno.Engine
+	engines    []Engine
+	exceptions *exception.Stage
 }
 
 // LoadPolicies compiles the Rego and Kyverno policies in the named
 // directories ("builtin", the default, is the library built into guard); a missing
 // directory or directories with no policy at all are an error, never an
 // empty pass. now decides which exceptions have expired.
-func LoadPolicies(ctx context.Context, names, data []string, now time.Time) (*Policies, error) {
+func LoadPolicies(ctx context.Context, names []string, opts rego.Options, now time.Time) (*Policies, error) {
 	if len(names) == 0 {
 		names = []string{policydir.Builtin}
 	}
@@ -70,7 +87,7 @@ func LoadPolicies(ctx context.Context, names, data []string, now time.Time) (*Po
 	// Kyverno's on the other. The Rego error is reported first, as before.
 	var r *rego.Engine
 	rerr := diag.InBackground("Rego compiler", func() (err error) {
-		r, err = rego.Load(ctx, dirs, data)
+		r, err = rego.Load(ctx, dirs, opts)
 		return err
 	})
 	k, err := kyverno.Load(dirs, now)
@@ -80,7 +97,14 @@ func LoadPolicies(ctx context.Context, names, data []string, now time.Time) (*Po
 	if err != nil {
 		return nil, err
 	}
-	p := &Policies{rego: r, kyverno: k}
+	stage, err := exception.New(k.Exceptions(), now)
+	if err != nil {
+		return nil, err
+	}
+	// Rego hands the input's Terraform values over to OPA; the exceptions
+	// that name Rego policies match the values of their findings' resources.
+	r.KeepValues(stage.NeedsValues)
+	p := &Policies{engines: []Engine{r, k}, exceptions: stage}
 	ids := map[string]bool{}
 	for _, rp := range r.Policies() {
 		ids[rp.ID] = true
@@ -88,7 +112,7 @@ func LoadPolicies(ctx context.Context, names, data []string, now time.Time) (*Po
 	// A reference to a Rego policy that is not loaded is a typo, unless no
 	// Rego policy is loaded at all (a check of the Kyverno policies alone,
 	// as the admission parity suite runs): then nothing can be told apart.
-	for id, x := range k.RegoPolicyRefs() {
+	for id, x := range stage.Refs() {
 		if len(ids) > 0 && !ids[id] {
 			return nil, fmt.Errorf("%s:%d: PolicyException %s refers to Rego policy %s, which is not loaded", x.File, x.Line, x.Name, id)
 		}
@@ -101,38 +125,53 @@ func LoadPolicies(ctx context.Context, names, data []string, now time.Time) (*Po
 
 // List is every loaded policy, sorted by ID.
 func (p *Policies) List() []finding.Policy {
-	all := append(append([]finding.Policy{}, p.rego.Policies()...), p.kyverno.Policies()...)
+	var all []finding.Policy
+	for _, e := range p.engines {
+		all = append(all, e.Policies()...)
+	}
+	all = append(all, p.exceptions.Policies()...)
 	finding.SortPolicies(all)
 	return all
 }
 
-// Evaluate runs both engines on the input.
+// Evaluate runs every engine on the input, each on its own goroutine (Rego
+// spreads its queries over every CPU; Kyverno admits the objects beside
+// it), then applies the exceptions to their findings together.
 func (p *Policies) Evaluate(ctx context.Context, in *input.Input) (findings []finding.Finding, notes []string, err error) {
-	// Kyverno admits the objects while Rego evaluates (converting the input
-	// for OPA is single-threaded); only exceptions to Rego findings wait
-	// for both.
-	var adm *kyverno.Admission
-	admitted := diag.InBackground("Kyverno engine", func() (err error) {
-		adm, err = p.kyverno.Admit(ctx, in)
-		return err
-	})
-	// Terraform values are read by Rego alone, but for the resources that
-	// findings of Rego policies with exceptions name: the exceptions match
-	// their values (CEL, after both engines).
-	excepted := p.kyverno.RegoPolicyRefs()
-	fs, err := p.rego.Evaluate(ctx, in, func(id string) bool { _, ok := excepted[id]; return ok })
-	admErr := <-admitted
+	results := make([][]finding.Finding, len(p.engines))
+	done := make([]<-chan error, len(p.engines))
+	for i, e := range p.engines[1:] {
+		done[i+1] = diag.InBackground(engineName(e)+" engine", func() (err error) {
+			results[i+1], err = e.Evaluate(ctx, in)
+			return err
+		})
+	}
+	results[0], err = p.engines[0].Evaluate(ctx, in)
+	for _, d := range done[1:] {
+		if e := <-d; err == nil {
+			err = e
+		}
+	}
 	if err != nil {
 		return nil, nil, err
 	}
-	if admErr != nil {
-		return nil, nil, admErr
+	for i, e := range p.engines {
+		findings = append(findings, results[i]...)
+		notes = append(notes, e.Notes(in)...)
 	}
-	kfs, err := p.kyverno.Finish(in, adm, fs)
+	findings, err = p.exceptions.Apply(in, findings)
 	if err != nil {
 		return nil, nil, err
 	}
-	return append(fs, kfs...), adm.Notes, nil
+	return findings, notes, nil
+}
+
+// engineName names an engine in an internal error.
+func engineName(e Engine) string {
+	if ps := e.Policies(); len(ps) > 0 {
+		return ps[0].Engine
+	}
+	return fmt.Sprintf("%T", e)
 }
 
 // selection says which policies' findings a check reports: with only, those
@@ -167,7 +206,7 @@ func (p *Policies) selection(only, skip []string) (func(id string) bool, error) 
 // unread names each input that could not be read while others were: the
 // check goes on with the rest, and ends with exit 2. When nothing could be
 // read, the error is the reason.
-func LoadInput(paths []string, opts loader.Options, policyDirs []string) (in *input.Input, notes, unread []string, err error) {
+func LoadInput(ctx context.Context, paths []string, opts loader.Options, policyDirs []string) (in *input.Input, notes, unread []string, err error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
@@ -176,7 +215,7 @@ func LoadInput(paths []string, opts loader.Options, policyDirs []string) (in *in
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	in, err = l.Load(paths)
+	in, err = l.Load(ctx, paths)
 	var incomplete *loader.Incomplete
 	if err != nil && !errors.As(err, &incomplete) {
 		return nil, nil, nil, err
@@ -208,10 +247,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// when one followed the other.
 	var engine *Policies
 	perr := diag.InBackground("policy compiler", func() (err error) {
-		engine, err = LoadPolicies(ctx, opts.PolicyDirs, opts.Data, now)
+		engine, err = LoadPolicies(ctx, opts.PolicyDirs, opts.Rego, now)
 		return err
 	})
-	in, notes, unread, err := LoadInput(opts.Paths, opts.Loader, opts.PolicyDirs)
+	in, notes, unread, err := LoadInput(ctx, opts.Paths, opts.Loader, opts.PolicyDirs)
 	if err := <-perr; err != nil {
 		return nil, err
 	}
@@ -231,15 +270,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// A policy may quote any value in its message; sensitive ones never
 	// reach a report. (Collected first: evaluation hands the values to OPA.)
 	red := redact.New(in)
-	limits.Doing("evaluating the policies")
+	limits.Doing(ctx, "evaluating the policies")
 	findings, evalNotes, err := engine.Evaluate(ctx, in)
 	if err != nil {
 		return nil, err
 	}
 	notes = append(notes, evalNotes...)
-	for _, u := range engine.kyverno.Unevaluated() {
-		notes = append(notes, u.String())
-	}
 	for i := range findings {
 		findings[i].Message = red.String(findings[i].Message)
 	}
@@ -257,5 +293,5 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Resources: len(in.Terraform.Resources), Objects: len(in.Kubernetes.Objects), HasBaseline: baseline != nil,
 		Unread: unread,
 	}
-	return &Result{Report: rep, Notes: notes, Input: in}, nil
+	return &Result{Report: rep, Notes: notes}, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/loader"
+	"github.com/acme/guard/internal/rego"
 )
 
 const root = "../.."
@@ -50,10 +51,10 @@ func TestRunReferencePlans(t *testing.T) {
 }
 
 func TestLoadPoliciesErrors(t *testing.T) {
-	if _, err := LoadPolicies(context.Background(), []string{filepath.Join(root, "testdata/nope")}, nil, time.Now()); err == nil {
+	if _, err := LoadPolicies(context.Background(), []string{filepath.Join(root, "testdata/nope")}, rego.Options{}, time.Now()); err == nil {
 		t.Error("a missing policy directory must be an error")
 	}
-	if _, err := LoadPolicies(context.Background(), []string{filepath.Join(root, "testdata/manifests")}, nil, time.Now()); err == nil {
+	if _, err := LoadPolicies(context.Background(), []string{filepath.Join(root, "testdata/manifests")}, rego.Options{}, time.Now()); err == nil {
 		t.Error("a directory without policies must be an error, not an empty pass")
 	}
 }
@@ -74,11 +75,11 @@ func BenchmarkReferencePlans(b *testing.B) {
 // BenchmarkEvaluate measures evaluation alone, policies compiled and input loaded once.
 func BenchmarkEvaluate(b *testing.B) {
 	opts := referenceRun()
-	engine, err := LoadPolicies(context.Background(), opts.PolicyDirs, nil, time.Now())
+	engine, err := LoadPolicies(context.Background(), opts.PolicyDirs, rego.Options{}, time.Now())
 	if err != nil {
 		b.Fatal(err)
 	}
-	in, _, _, err := LoadInput(opts.Paths, opts.Loader, opts.PolicyDirs)
+	in, _, _, err := LoadInput(context.Background(), opts.Paths, opts.Loader, opts.PolicyDirs)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -112,11 +113,11 @@ spec:
 		t.Fatal(err)
 	}
 	kyvernoOnly := []string{filepath.Join(root, "policies", "kyverno"), dir}
-	if _, err := LoadPolicies(context.Background(), kyvernoOnly, nil, time.Now()); err != nil {
+	if _, err := LoadPolicies(context.Background(), kyvernoOnly, rego.Options{}, time.Now()); err != nil {
 		t.Errorf("Kyverno policies alone: %v", err)
 	}
 	both := []string{filepath.Join(root, "policies"), dir}
-	if _, err := LoadPolicies(context.Background(), both, nil, time.Now()); err == nil || !strings.Contains(err.Error(), "refers to Rego policy STK-999, which is not loaded") {
+	if _, err := LoadPolicies(context.Background(), both, rego.Options{}, time.Now()); err == nil || !strings.Contains(err.Error(), "refers to Rego policy STK-999, which is not loaded") {
 		t.Errorf("with the Rego policies: %v", err)
 	}
 }

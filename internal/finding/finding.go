@@ -89,6 +89,10 @@ type Finding struct {
 	// Via are the module calls that lead to File, from the root inward.
 	Via    []Call `json:"via,omitempty"`
 	Waived bool   `json:"waived"`
+	// ExceptedBy are the exceptions (namespace/name) that cover the
+	// finding: an engine that matches exceptions itself names them, and the
+	// exception stage waives the finding.
+	ExceptedBy []string `json:"-"`
 	// Baseline says the finding was already in the --baseline report: it
 	// is reported, and does not fail the run.
 	Baseline bool `json:"baseline"`

@@ -119,6 +119,15 @@ func (o Object) Namespace() string { return str(meta(o.Object)["namespace"]) }
 // Name is metadata.name.
 func (o Object) Name() string { return str(meta(o.Object)["name"]) }
 
+// AdmissionNamespace is the namespace the API server puts o in: its own, or
+// "default" when it is namespaced and names none (as kubectl does).
+func (o Object) AdmissionNamespace() string {
+	if ns := o.Namespace(); ns != "" || ClusterScoped(o.Kind()) {
+		return ns
+	}
+	return "default"
+}
+
 func meta(obj map[string]any) map[string]any {
 	m, _ := obj["metadata"].(map[string]any)
 	return m

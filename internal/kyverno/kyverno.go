@@ -17,7 +17,6 @@ import (
 	goruntime "runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	policieskyvernoio "github.com/kyverno/api/api/policies.kyverno.io"
@@ -44,6 +43,7 @@ import (
 	"k8s.io/apiserver/pkg/admission"
 
 	"github.com/acme/guard/internal/diag"
+	"github.com/acme/guard/internal/exception"
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/policydir"
@@ -55,8 +55,8 @@ const EngineName = "kyverno"
 // Annotations guard reads on policies and exceptions.
 const (
 	AnnotationID          = "guard.acme.example/id"
-	AnnotationOwner       = "guard.acme.example/owner"
-	AnnotationReason      = "guard.acme.example/reason"
+	AnnotationOwner       = exception.AnnotationOwner
+	AnnotationReason      = exception.AnnotationReason
 	annotationRemediation = "guard.acme.example/remediation"
 	annotationTitle       = "policies.kyverno.io/title"
 	annotationDescription = "policies.kyverno.io/description"
@@ -73,28 +73,12 @@ const DefaultSeverity = finding.Medium
 // Error is a broken policy or exception: guard must stop with exit code 2.
 type Error = diag.Error
 
-// Exception is a PolicyException with guard's annotations (the project's
-// own exceptions carry them all; see TestLibraryAnnotations).
-type Exception struct {
-	Name, Namespace string
-	Owner, Reason   string
-	ExpiresAt       time.Time
-	File            string
-	Line            int
-	cel             *policiesv1beta1.PolicyException
-}
-
-// Expired says whether the exception no longer applies at now.
-func (x Exception) Expired(now time.Time) bool {
-	return !x.ExpiresAt.IsZero() && now.After(x.ExpiresAt)
-}
-
 // Engine holds compiled policies and exceptions.
 type Engine struct {
 	policies   []finding.Policy
 	byName     map[string]finding.Policy
 	actions    map[string]string // policy name -> "deny" or "warn"
-	exceptions []Exception
+	exceptions []exception.Exception
 	provider   vpolengine.Provider
 	legacy     *legacy
 	// unevaluated are the policies read and not evaluated (see Unevaluated);
@@ -102,8 +86,6 @@ type Engine struct {
 	// (mutate, generate...), by "policy/rule", with the reason.
 	unevaluated      []Unevaluated
 	unevaluatedRules map[string]string
-	// regoExceptions are the exceptions that name Rego policies.
-	regoExceptions []*regoException
 	// selectNamespaces are the policies that select namespaces by label:
 	// they need the objects' Namespace manifests to judge as the cluster does;
 	// selectedResources are the resources (plural, "*" for any) they match.
@@ -252,10 +234,7 @@ func build(docs []document, now time.Time) (*Engine, error) {
 				if err := d.decode(&px); err != nil {
 					return nil, err
 				}
-				x, err := exceptionMetadata(&px, d)
-				if err != nil {
-					return nil, err
-				}
+				x := exception.FromSpec(&px, d.file, d.line)
 				e.exceptions = append(e.exceptions, x)
 				// guard decides expiry with its own clock, so a check is reproducible
 				// at a given time; Kyverno in the clusters drops it at the same instant.
@@ -276,24 +255,11 @@ func build(docs []document, now time.Time) (*Engine, error) {
 	for _, u := range e.unevaluated {
 		unevaluated[u.Name] = true
 	}
-	for i, x := range e.exceptions {
-		for _, ref := range x.cel.Spec.PolicyRefs {
-			if _, ok := e.byName[ref.Name]; !ok && ref.Kind != RegoPolicyKind && !unevaluated[ref.Name] {
+	for _, x := range e.exceptions {
+		for _, ref := range x.Spec.Spec.PolicyRefs {
+			if _, ok := e.byName[ref.Name]; !ok && ref.Kind != exception.RegoPolicyKind && !unevaluated[ref.Name] {
 				return nil, &Error{File: x.File, Line: x.Line, Msg: fmt.Sprintf("PolicyException %s refers to %s %s, which is not loaded", x.Name, ref.Kind, ref.Name)}
 			}
-		}
-		rx, err := compileRegoException(i, x)
-		if err != nil {
-			return nil, err
-		}
-		if rx != nil {
-			e.regoExceptions = append(e.regoExceptions, rx)
-		}
-	}
-	if len(e.exceptions) > 0 {
-		e.policies = append(e.policies, exceptionPolicies...)
-		for _, p := range exceptionPolicies {
-			e.byName[p.Name] = p
 		}
 	}
 	finding.SortPolicies(e.policies)
@@ -371,73 +337,29 @@ func policyMetadata(kind, name string, ann map[string]string, d document) (findi
 	return p, nil
 }
 
-// exceptionMetadata requires what every exception must say: who owns it, why
-// it exists, and when it ends.
-func exceptionMetadata(px *policiesv1beta1.PolicyException, d document) (Exception, error) {
-	ann := px.GetAnnotations()
-	x := Exception{
-		Name: px.Name, Namespace: px.Namespace, Owner: ann[AnnotationOwner], Reason: strings.TrimSpace(ann[AnnotationReason]),
-		File: d.file, Line: d.line, cel: px,
-	}
-	if px.Spec.ExpiresAt != nil {
-		x.ExpiresAt = px.Spec.ExpiresAt.Time
-	}
-	return x, nil
-}
-
-// exceptionPolicies are guard's own checks on the exceptions themselves.
-var exceptionPolicies = []finding.Policy{{
-	ID: "EXC-001", Engine: EngineName, Name: "expired-exception", Severity: finding.Medium, Controls: []string{},
-	Title:       "No expired PolicyException is kept",
-	Description: "An exception past its spec.expiresAt no longer applies, in guard or in the clusters (Kyverno honours expiresAt); the file must go, so the repository says what is enforced.",
-	Remediation: "Remove the exception, or renew it with a new expiresAt, owner and reason after review.",
-}, {
-	ID: "EXC-002", Engine: EngineName, Name: "unused-exception", Severity: finding.Low, Controls: []string{},
-	Title:       "Every PolicyException matches something",
-	Description: "An exception that matched no resource in this check, though the check held objects in a namespace its conditions allow, may be stale (or apply only to resources checked elsewhere).",
-	Remediation: "Remove the exception if nothing needs it any more.",
-}}
-
 // Policies lists the loaded policies, sorted by ID.
 func (e *Engine) Policies() []finding.Policy { return e.policies }
 
+// Exceptions are the PolicyExceptions (policies.kyverno.io) read, expired
+// ones included: the exception stage reports those and waives the findings
+// the others cover.
+func (e *Engine) Exceptions() []exception.Exception { return e.exceptions }
+
 // Evaluate runs every policy on every object of the input, as admission would
 // on CREATE, and returns the findings: failures as deny (or warn, for Audit
-// and Warn policies), excepted failures as waived findings. regoFindings are
-// the Rego engine's findings of the same input: the exceptions that name Rego
-// policies waive them in place. It is Admit then Finish.
-func (e *Engine) Evaluate(ctx context.Context, in *input.Input, regoFindings []finding.Finding) ([]finding.Finding, error) {
-	adm, err := e.Admit(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	return e.Finish(in, adm, regoFindings)
-}
-
-// Admission is the outcome of admitting an input's objects, before the
-// exceptions of Rego findings are known.
-type Admission struct {
-	findings []finding.Finding
-	used     map[string]bool // exceptions that matched something
-	// Notes are for the user (stderr): namespaces the objects land in
-	// without their Namespace manifest in the input.
-	Notes []string
-}
-
-// Admit runs every policy on every object of the input, as admission would
-// on CREATE. It does not need the Rego findings, so it can run beside the
-// Rego engine.
-func (e *Engine) Admit(ctx context.Context, in *input.Input) (*Admission, error) {
-	adm := &Admission{used: map[string]bool{}}
+// and Warn policies). A failure an unexpired exception covers is a finding
+// that names the exceptions in ExceptedBy (Kyverno's engine matches them, as
+// in the clusters); the exception stage waives it.
+func (e *Engine) Evaluate(ctx context.Context, in *input.Input) ([]finding.Finding, error) {
 	if len(e.policies) == 0 {
-		return adm, nil
+		return nil, nil
 	}
 	namespaces := namespacesByContext(in)
-	adm.Notes = e.missingNamespaces(in, namespaces)
+	var out []finding.Finding
 	err := e.admit(ctx, in.Kubernetes.Objects, func(o input.Object) map[string]*corev1.Namespace {
 		return namespaces[contextOf(o)]
 	}, func(o input.Object, resp celengine.EngineResponse) {
-		adm.findings = append(adm.findings, e.findings(o, resp, adm.used)...)
+		out = append(out, e.findings(o, resp)...)
 	})
 	if err != nil {
 		return nil, err
@@ -448,7 +370,7 @@ func (e *Engine) Admit(ctx context.Context, in *input.Input) (*Admission, error)
 			if err != nil {
 				return nil, err
 			}
-			adm.findings = append(adm.findings, e.legacyFindings(o, resps)...)
+			out = append(out, e.legacyFindings(o, resps)...)
 		}
 	}
 	vaps := e.vapData(in.Kubernetes.Objects)
@@ -457,9 +379,20 @@ func (e *Engine) Admit(ctx context.Context, in *input.Input) (*Admission, error)
 		if err != nil {
 			return nil, err
 		}
-		adm.findings = append(adm.findings, fs...)
+		out = append(out, fs...)
 	}
-	return adm, nil
+	return out, nil
+}
+
+// Notes are what the user should know about a check of in with these
+// policies: namespaces the objects land in without their Namespace
+// manifest, and the policies read but not evaluated.
+func (e *Engine) Notes(in *input.Input) []string {
+	notes := e.missingNamespaces(in, namespacesByContext(in))
+	for _, u := range e.unevaluated {
+		notes = append(notes, u.String())
+	}
+	return notes
 }
 
 // vapData is each ValidatingAdmissionPolicy with its bindings and, as
@@ -537,7 +470,7 @@ func (e *Engine) vapFindings(o input.Object, vaps []*engineapi.ValidatingAdmissi
 			if b := rule.ValidatingAdmissionPolicyBinding(); b != nil && len(b.Spec.ValidationActions) > 0 && !slices.Contains(b.Spec.ValidationActions, admissionregistrationv1.Deny) {
 				lvl = finding.Warn
 			}
-			if f, ok := ruleFinding(p, lvl, o, rule, "", map[string]bool{}); ok {
+			if f, ok := ruleFinding(p, lvl, o, rule, ""); ok {
 				out = append(out, f)
 			}
 		}
@@ -555,7 +488,7 @@ func (e *Engine) missingNamespaces(in *input.Input, namespaces map[string]map[st
 	}
 	count := map[string]int{}
 	for _, o := range in.Kubernetes.Objects {
-		ns := admittedNamespace(o)
+		ns := o.AdmissionNamespace()
 		if ns == "" || ns == "default" || o.Kind() == "Namespace" || namespaces[contextOf(o)][ns] != nil || !e.selectsKind(o) {
 			continue
 		}
@@ -585,22 +518,9 @@ func (e *Engine) selectsKind(o input.Object) bool {
 // podControllers are the kinds Kyverno's autogen applies pod policies to.
 var podControllers = []string{"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"}
 
-// Finish waives the Rego findings that exceptions name (in place), and
-// returns the admission findings with those about the exceptions themselves
-// (expired, unused).
-func (e *Engine) Finish(in *input.Input, adm *Admission, regoFindings []finding.Finding) ([]finding.Finding, error) {
-	if err := e.waiveRego(in, regoFindings, adm.used); err != nil {
-		return nil, err
-	}
-	if len(e.policies) == 0 {
-		return nil, nil
-	}
-	return append(adm.findings, e.exceptionFindings(in, adm.used)...), nil
-}
-
 // namespaceLabels are the labels of the namespace o lands in, if the input has it.
 func namespaceLabels(namespaces map[string]*corev1.Namespace, o input.Object) map[string]string {
-	if ns := admittedNamespace(o); ns != "" {
+	if ns := o.AdmissionNamespace(); ns != "" {
 		return namespaceOrBare(namespaces, ns).Labels
 	}
 	return nil
@@ -628,7 +548,7 @@ func (e *Engine) legacyFindings(o input.Object, resps []engineapi.EngineResponse
 		p := e.byName[LegacyName(lp)]
 		for i := range resp.PolicyResponse.Rules {
 			rule := &resp.PolicyResponse.Rules[i]
-			if f, ok := ruleFinding(p, legacyLevel(lp, rule.Name()), o, rule, "rule "+rule.Name(), nil); ok {
+			if f, ok := ruleFinding(p, legacyLevel(lp, rule.Name()), o, rule, "rule "+rule.Name()); ok {
 				out = append(out, f)
 			}
 		}
@@ -660,48 +580,14 @@ func (e *Engine) admit(ctx context.Context, objects []input.Object, namespaces f
 	return nil
 }
 
-// exceptionFindings reports expired exceptions (they fail the run, so the
-// file is removed before anyone relies on it) and those that matched nothing.
-func (e *Engine) exceptionFindings(in *input.Input, used map[string]bool) []finding.Finding {
-	var out []finding.Finding
-	for _, x := range e.exceptions {
-		key := x.Namespace + "/" + x.Name
-		var p finding.Policy
-		var msg string
-		lvl := finding.Warn
-		switch {
-		case x.Expired(e.now):
-			p, lvl = e.byName["expired-exception"], finding.Deny
-			msg = fmt.Sprintf("PolicyException %s (owner %s) expired on %s and no longer applies; remove it", key, x.Owner, x.ExpiresAt.UTC().Format(time.DateOnly))
-		case !used[key] && x.inScope(in):
-			p = e.byName["unused-exception"]
-			msg = fmt.Sprintf("PolicyException %s (owner %s, expires %s) matched no resource in this check", key, x.Owner, x.ExpiresAt.UTC().Format(time.DateOnly))
-		default:
-			continue
-		}
-		out = append(out, finding.Finding{
-			PolicyID: p.ID, Title: p.Title, Severity: p.Severity, Controls: p.Controls, Engine: EngineName, Level: lvl,
-			Resource: "PolicyException/" + key, Message: msg, File: x.File, Line: x.Line,
-		})
-	}
-	return out
-}
-
 // admittedObject is o as the API server would admit it: a copy, in the
 // "default" namespace when it is namespaced and names none (as kubectl does).
 func admittedObject(o input.Object) *unstructured.Unstructured {
 	u := &unstructured.Unstructured{Object: runtime.DeepCopyJSON(o.Object)}
-	if ns := admittedNamespace(o); ns != u.GetNamespace() {
+	if ns := o.AdmissionNamespace(); ns != u.GetNamespace() {
 		u.SetNamespace(ns)
 	}
 	return u
-}
-
-func admittedNamespace(o input.Object) string {
-	if ns := o.Namespace(); ns != "" || input.ClusterScoped(o.Kind()) {
-		return ns
-	}
-	return "default"
 }
 
 // admissionRequest is the request the API server would send for creating o.
@@ -713,7 +599,7 @@ func admissionRequest(o input.Object) celengine.EngineRequest {
 		admissionv1.Create, authenticationv1.UserInfo{}, u, nil, false, nil)
 }
 
-func (e *Engine) findings(o input.Object, resp celengine.EngineResponse, used map[string]bool) []finding.Finding {
+func (e *Engine) findings(o input.Object, resp celengine.EngineResponse) []finding.Finding {
 	var out []finding.Finding
 	for _, pr := range resp.Policies {
 		p, ok := e.byName[pr.Policy.GetName()]
@@ -721,7 +607,7 @@ func (e *Engine) findings(o input.Object, resp celengine.EngineResponse, used ma
 			continue
 		}
 		for i := range pr.Rules {
-			if f, ok := ruleFinding(p, finding.Level(e.actions[p.Name]), o, &pr.Rules[i], "", used); ok {
+			if f, ok := ruleFinding(p, finding.Level(e.actions[p.Name]), o, &pr.Rules[i], ""); ok {
 				out = append(out, f)
 			}
 		}
@@ -731,9 +617,8 @@ func (e *Engine) findings(o input.Object, resp celengine.EngineResponse, used ma
 
 // ruleFinding turns a failing, erroring or excepted rule response into a
 // finding (ok is false for a pass or a plain skip). rule names the rule in
-// messages ("" for a ValidatingPolicy, whose validations have no names);
-// used records the exceptions that applied.
-func ruleFinding(p finding.Policy, level finding.Level, o input.Object, resp *engineapi.RuleResponse, rule string, used map[string]bool) (finding.Finding, bool) {
+// messages ("" for a ValidatingPolicy, whose validations have no names).
+func ruleFinding(p finding.Policy, level finding.Level, o input.Object, resp *engineapi.RuleResponse, rule string) (finding.Finding, bool) {
 	f := finding.Finding{
 		PolicyID: p.ID, Title: p.Title, Severity: p.Severity, Controls: p.Controls, Engine: EngineName,
 		Level: level, Resource: o.ID, File: o.Source.File, Line: o.Source.Line,
@@ -751,13 +636,9 @@ func ruleFinding(p finding.Policy, level finding.Level, o input.Object, resp *en
 	case resp.IsException():
 		var names []string
 		for _, x := range resp.Exceptions() {
-			key := x.GetNamespace() + "/" + x.GetName()
-			if used != nil {
-				used[key] = true
-			}
-			names = append(names, key)
+			names = append(names, x.GetNamespace()+"/"+x.GetName())
 		}
-		f.Waived = true
+		f.ExceptedBy = names
 		f.Message = fmt.Sprintf("%s %s: %sexcepted by PolicyException %s", o.Kind(), o.Name(), prefix, strings.Join(names, ", "))
 	default:
 		return f, false
@@ -836,26 +717,14 @@ func compileInParallel(vpols []policiesv1beta1.ValidatingPolicyLike, exceptions 
 		return vpolengine.NewProvider(vpolcompiler.NewCompiler(), vpols, exceptions)
 	}
 	compiled := make([][]vpolengine.Policy, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
+	errs := diag.Each(n, n, func(int) string { return "Kyverno's compiler" }, func(i int) error {
 		share := vpols[i*len(vpols)/n : (i+1)*len(vpols)/n]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if r := recover(); r != nil {
-					errs[i] = fmt.Errorf("Kyverno's compiler: internal error (a bug; please report it with the policies): %v", r)
-				}
-			}()
-			p, err := vpolengine.NewProvider(vpolcompiler.NewCompiler(), share, exceptions)
-			if err == nil {
-				compiled[i], err = p.Fetch(context.Background())
-			}
-			errs[i] = err
-		}()
-	}
-	wg.Wait()
+		p, err := vpolengine.NewProvider(vpolcompiler.NewCompiler(), share, exceptions)
+		if err == nil {
+			compiled[i], err = p.Fetch(context.Background())
+		}
+		return err
+	})
 	var all []vpolengine.Policy
 	for i := range n {
 		if errs[i] != nil {
@@ -878,11 +747,11 @@ func (e *Engine) compileError(vpols []policiesv1beta1.ValidatingPolicyLike, err 
 			return &Error{File: p.File, Line: p.Line, Msg: fmt.Sprintf("ValidatingPolicy %s: %s", vp.GetName(), celErrors(errs))}
 		}
 		for _, x := range e.exceptions {
-			for _, ref := range x.cel.Spec.PolicyRefs {
+			for _, ref := range x.Spec.Spec.PolicyRefs {
 				if ref.Name != vp.GetName() {
 					continue
 				}
-				if _, errs := c.Compile(vp, []*policiesv1beta1.PolicyException{x.cel}); len(errs) > 0 {
+				if _, errs := c.Compile(vp, []*policiesv1beta1.PolicyException{x.Spec}); len(errs) > 0 {
 					return &Error{File: x.File, Line: x.Line, Msg: fmt.Sprintf("PolicyException %s: %s", x.Name, celErrors(errs))}
 				}
 			}

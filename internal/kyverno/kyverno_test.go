@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme/guard/internal/exception"
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/limits"
@@ -40,7 +41,7 @@ func loadInput(t *testing.T, paths ...string) *input.Input {
 	for i, p := range paths {
 		full[i] = filepath.Join(root, p)
 	}
-	in, err := l.Load(full)
+	in, err := l.Load(context.Background(), full)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,14 +100,11 @@ func TestMissingNamespaceNoted(t *testing.T) {
 		{privilegedDeployment, 1},
 		{namespace + "---" + privilegedDeployment, 0},
 	} {
-		adm, err := e.Admit(context.Background(), objectsOf(t, tt.input))
-		if err != nil {
-			t.Fatal(err)
+		notes := e.Notes(objectsOf(t, tt.input))
+		if len(notes) != tt.want {
+			t.Fatalf("notes %q, want %d", notes, tt.want)
 		}
-		if len(adm.Notes) != tt.want {
-			t.Fatalf("notes %q, want %d", adm.Notes, tt.want)
-		}
-		for _, n := range adm.Notes {
+		for _, n := range notes {
 			if !strings.Contains(n, `1 object lands in namespace "team"`) || !strings.Contains(n, "restricted-pod-security") {
 				t.Errorf("note %q", n)
 			}
@@ -133,7 +131,7 @@ func TestNamespaceSelectorFromInput(t *testing.T) {
 		{"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n    pod-security.kubernetes.io/enforce: privileged\n", 1},
 	}
 	for _, tt := range tests {
-		fs, err := e.Evaluate(context.Background(), objectsOf(t, tt.namespace+"---"+privilegedDeployment), nil)
+		fs, err := e.Evaluate(context.Background(), objectsOf(t, tt.namespace+"---"+privilegedDeployment))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +178,7 @@ func TestExceptions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fs, err := e.Evaluate(context.Background(), in, nil)
+		fs, err := withExceptions(e, in, day(tt.now))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,6 +209,20 @@ func TestExceptions(t *testing.T) {
 			t.Errorf("%s: waived %d volume %d expired %d unused %d", tt.now, waived, volumeDeny, expired, unused)
 		}
 	}
+}
+
+// withExceptions is the engine's findings after the exception stage, as a
+// check applies it.
+func withExceptions(e *Engine, in *input.Input, now time.Time) ([]finding.Finding, error) {
+	fs, err := e.Evaluate(context.Background(), in)
+	if err != nil {
+		return nil, err
+	}
+	stage, err := exception.New(e.Exceptions(), now)
+	if err != nil {
+		return nil, err
+	}
+	return stage.Apply(in, fs)
 }
 
 func TestLoadErrors(t *testing.T) {
@@ -244,7 +256,7 @@ func BenchmarkDeployments(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		fs, err := e.Evaluate(context.Background(), in, nil)
+		fs, err := e.Evaluate(context.Background(), in)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -304,7 +316,7 @@ func TestLegacyClusterPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs, err := e.Evaluate(context.Background(), loadInput(t, "testdata/kyverno/legacy/resources.yaml"), nil)
+	fs, err := e.Evaluate(context.Background(), loadInput(t, "testdata/kyverno/legacy/resources.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

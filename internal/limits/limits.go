@@ -5,13 +5,12 @@
 package limits
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -200,65 +199,27 @@ func (l Limits) CheckNesting(src []byte, name string) error {
 	return nil
 }
 
-// doing is what the run is busy with, for the message when it runs out of time.
-var doing atomic.Value
+// Progress is what a run is busy with ("reading stacks/base"), for the
+// message when it runs out of time. Inputs load concurrently: the last to
+// say wins.
+type Progress struct{ what atomic.Value }
 
-// Doing records what the run is busy with now ("reading stacks/base").
-func Doing(what string) { doing.Store(what) }
-
-// Watch ends the process (exit 2) if the run takes longer than l.Time,
-// saying what it was busy with. Nothing guard does is worth a partial
-// result: a gate that gives up must say so, never pass.
-func (l Limits) Watch() {
-	time.AfterFunc(l.Time, func() {
-		what, _ := doing.Load().(string)
-		if what != "" {
-			what = " while " + what
-		}
-		fmt.Fprintf(os.Stderr, "guard: gave up after %s%s: the time limit (raise it with --limit time=DURATION)\n", l.Time, what)
-		os.Exit(2)
-	})
+// String is what the run was last busy with ("" before anything).
+func (p *Progress) String() string {
+	s, _ := p.what.Load().(string)
+	return s
 }
 
-// TuneMemory sets Go's soft memory limit for a run over paths, unless
-// GOMEMLIMIT is set: a floor of 640 MiB, or 7 times the bytes of the input
-// files. The live heap is about 4 times the input at its peak (the decoded
-// plan and manifests while they load; later the Kubernetes objects and OPA's
-// interned AST of the input); the limit leaves the collector room above it.
-// Below the limit the collector runs as seldom as GOGC=400 lets it (a check
-// is a short batch run whose heap is mostly its input); near it, as often as
-// needed to stay there. At 10,000 resources and 10,000 objects that keeps the
-// peak RSS under 800 MB instead of 1.2 GB, and at 100,000 of each under 4 GB.
-func TuneMemory(paths []string) {
-	if os.Getenv("GOMEMLIMIT") != "" {
-		return
-	}
-	limit := max(int64(640)<<20, 7*InputBytes(paths))
-	debug.SetMemoryLimit(limit)
+type progressKey struct{}
+
+// WithProgress is ctx carrying p: Doing records into it.
+func WithProgress(ctx context.Context, p *Progress) context.Context {
+	return context.WithValue(ctx, progressKey{}, p)
 }
 
-// InputBytes is the size of the regular files under paths (a walk that
-// stops counting after 100,000 entries).
-func InputBytes(paths []string) int64 {
-	var total int64
-	entries := 0
-	for _, p := range paths {
-		_ = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || entries > 100000 {
-				return filepath.SkipAll
-			}
-			entries++
-			if d.IsDir() {
-				if name := d.Name(); path != p && (strings.HasPrefix(name, ".") || name == "node_modules") {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
-				total += st.Size()
-			}
-			return nil
-		})
+// Doing records what the run of ctx is busy with now, if ctx carries a Progress.
+func Doing(ctx context.Context, what string) {
+	if p, ok := ctx.Value(progressKey{}).(*Progress); ok {
+		p.what.Store(what)
 	}
-	return total
 }

@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -51,7 +52,7 @@ func TestLibraryChartIsNoError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := l.Load([]string{dir})
+	in, err := l.Load(context.Background(), []string{dir})
 	if err != nil {
 		t.Fatal(err)
 	}

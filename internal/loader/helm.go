@@ -181,7 +181,7 @@ func (l *Loader) checkChartFiles(dir string) error {
 // render renders a chart in-process (no cluster, no network) and decodes its
 // manifests, each remembering its template file, or at when given.
 func (l *Loader) render(dir string, ch *chart.Chart, rel *input.Release, vals map[string]any, at *input.Source) ([]input.Object, error) {
-	limits.Doing("rendering the chart " + l.display(dir))
+	limits.Doing(l.ctx, "rendering the chart "+l.display(dir))
 	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
 		return nil, errorf("%s: %v", l.display(dir), err)
 	}

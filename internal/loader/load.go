@@ -9,6 +9,7 @@ package loader
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,6 +65,10 @@ type Options struct {
 	ProviderSchemas []string
 	// WorkDir is the directory paths are shown relative to; default: the current one.
 	WorkDir string
+	// Reading, when set, is told the size of each plan and manifest file
+	// before it is decoded (the command sizes Go's memory limit by the
+	// input). It is called from concurrent loads.
+	Reading func(bytes int64)
 }
 
 // Error is a failure to read an input: guard must stop (exit 2), never report clean.
@@ -80,6 +85,13 @@ func inputError(err error) error {
 	return &Error{Msg: err.Error()}
 }
 
+// reading tells Options.Reading the size of a file about to be decoded.
+func (l *Loader) reading(bytes int64) {
+	if l.opts.Reading != nil {
+		l.opts.Reading(bytes)
+	}
+}
+
 // note records something the user should know that is no error.
 func (l *Loader) note(format string, args ...any) {
 	l.mu.Lock()
@@ -89,6 +101,9 @@ func (l *Loader) note(format string, args ...any) {
 
 // Loader reads inputs with one set of options.
 type Loader struct {
+	// ctx is the run's, while Load runs: its deadline stops the reading
+	// between inputs, and its Progress hears what is being read.
+	ctx     context.Context
 	opts    Options
 	cwd     string
 	configs *terraform.Configs
@@ -220,7 +235,8 @@ func (l *Loader) fail(err error) {
 // among the module directories met are evaluated once the walk is over. An
 // input that cannot be read (a root, a chart, a file) does not stop the
 // others: Load returns what it read and an *Incomplete naming each failure.
-func (l *Loader) Load(paths []string) (*input.Input, error) {
+func (l *Loader) Load(ctx context.Context, paths []string) (*input.Input, error) {
+	l.ctx = ctx
 	// Paths load concurrently (a large plan and many manifests take about
 	// as long each); they merge in the order given, and Finalize sorts.
 	in := &input.Input{}
@@ -228,7 +244,7 @@ func (l *Loader) Load(paths []string) (*input.Input, error) {
 	l.each(l.roots(), l.loadStack, in)
 	sort.Strings(l.walked)
 	for _, dir := range l.walked {
-		if l.released[dir] {
+		if l.released[dir] || ctx.Err() != nil {
 			continue
 		}
 		part, err := l.loadChart(dir)
@@ -237,6 +253,9 @@ func (l *Loader) Load(paths []string) (*input.Input, error) {
 			continue
 		}
 		in.Merge(part)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	in.Finalize()
 	if len(l.errs) > 0 {
@@ -262,24 +281,15 @@ func (l *Loader) Load(paths []string) (*input.Input, error) {
 // it would end the process with a goroutine dump.
 func (l *Loader) each(paths []string, load func(string) (*input.Input, error), in *input.Input) {
 	parts := make([]*input.Input, len(paths))
-	errs := make([]error, len(paths))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, p := range paths {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			defer func() {
-				if r := recover(); r != nil {
-					errs[i] = errorf("%s: internal error while reading it (a bug; please report it with this input): %v", l.display(p), r)
-				}
-			}()
-			parts[i], errs[i] = load(p)
-		}()
-	}
-	wg.Wait()
+	errs := diag.Each(len(paths), runtime.GOMAXPROCS(0), func(i int) string {
+		return fmt.Sprintf("%s: while reading it", l.display(paths[i]))
+	}, func(i int) (err error) {
+		if err := l.ctx.Err(); err != nil {
+			return nil // Load reports the deadline
+		}
+		parts[i], err = load(paths[i])
+		return err
+	})
 	for i := range paths {
 		if errs[i] != nil {
 			l.fail(errs[i])
@@ -492,6 +502,9 @@ func (l *Loader) plansIn(dir string) ([]planFile, error) {
 // readPlan streams path as a plan; nil without error when it is no plan
 // (or not even valid JSON: the caller's manifest reading reports that).
 func (l *Loader) readPlan(path string) (*terraform.Plan, error) {
+	if st, err := os.Stat(path); err == nil {
+		l.reading(st.Size())
+	}
 	plan, err := terraform.ReadPlan(path, l.opts.Limits)
 	var se *terraform.SyntaxError
 	switch {
@@ -539,6 +552,9 @@ func (l *Loader) loadFile(path string, explicit bool) (*input.Input, error) {
 	data, err := limits.ReadFile(path, l.opts.Limits, l.display)
 	if err != nil {
 		return nil, inputError(err)
+	}
+	if ext != ".json" { // a JSON file was sized as a plan
+		l.reading(int64(len(data)))
 	}
 	if ext == ".json" {
 		if err := checkJSON(data); err != nil {

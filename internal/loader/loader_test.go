@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -32,7 +33,7 @@ func loadErr(opts Options, paths ...string) (*input.Input, error) {
 	for i, p := range paths {
 		full[i] = filepath.Join(repoRoot, p)
 	}
-	return l.Load(full)
+	return l.Load(context.Background(), full)
 }
 
 func resource(t *testing.T, in *input.Input, address string) input.Resource {
@@ -239,7 +240,7 @@ func TestPlanNextToSources(t *testing.T) {
 	}
 	l, _ := New(Options{WorkDir: dir})
 	for _, path := range []string{filepath.Join(dir, "plan.json"), dir} {
-		in, err := l.Load([]string{path})
+		in, err := l.Load(context.Background(), []string{path})
 		if err != nil {
 			t.Fatal(err)
 		}

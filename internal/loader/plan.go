@@ -15,7 +15,7 @@ import (
 // stack it was planned from and renders the local charts of its helm_release
 // resources.
 func (l *Loader) loadPlan(path string, plan *terraform.Plan) (*input.Input, error) {
-	limits.Doing("reading the plan " + l.display(path))
+	limits.Doing(l.ctx, "reading the plan "+l.display(path))
 	sourceDir, err := l.sourceOf(path, plan)
 	if err != nil {
 		return nil, err

@@ -10,7 +10,7 @@ import (
 // loadStack evaluates a Terraform root module from its HCL and renders the
 // local charts of its helm_release resources.
 func (l *Loader) loadStack(dir string) (*input.Input, error) {
-	limits.Doing("evaluating the Terraform in " + l.display(dir))
+	limits.Doing(l.ctx, "evaluating the Terraform in "+l.display(dir))
 	abs, _ := filepath.Abs(dir)
 	vars, err := l.configs.RootVariables(abs, l.opts.VarFiles, l.opts.Vars)
 	if err != nil {

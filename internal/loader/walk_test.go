@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,7 +19,7 @@ func walk(t *testing.T, dir string) (*input.Input, []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := l.Load([]string{dir})
+	in, err := l.Load(context.Background(), []string{dir})
 	if err != nil {
 		t.Fatalf("load %s: %v", dir, err)
 	}
@@ -114,7 +115,7 @@ module "sub" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err = l.Load([]string{filepath.Join(dir, "modules/net")})
+	in, err = l.Load(context.Background(), []string{filepath.Join(dir, "modules/net")})
 	if err != nil {
 		t.Fatal(err)
 	}

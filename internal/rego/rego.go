@@ -11,12 +11,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -36,6 +35,16 @@ const EngineName = "rego"
 type Engine struct {
 	policies []finding.Policy
 	queries  []query
+	trace    io.Writer
+	keep     func(policyID string) bool
+}
+
+// Options are how an engine is loaded.
+type Options struct {
+	// Data are JSON/YAML files or directories loaded as the policies' data (--data).
+	Data []string
+	// Trace, when set, receives each query's evaluation time.
+	Trace io.Writer
 }
 
 type query struct {
@@ -52,9 +61,10 @@ func IsPolicyFile(path string) bool {
 	return strings.HasSuffix(path, ".rego") && !strings.HasSuffix(path, "_test.rego")
 }
 
-// Load parses and compiles every non-test .rego file under dirs; the
-// documents in the dataFiles (--data) are the policies' data.
-func Load(ctx context.Context, dirs []policydir.Dir, dataFiles []string) (*Engine, error) {
+// Load parses and compiles every non-test .rego file under dirs, with the
+// documents of opts.Data as the policies' data.
+func Load(ctx context.Context, dirs []policydir.Dir, opts Options) (*Engine, error) {
+	dataFiles := opts.Data
 	modules, err := ParseDirs(dirs, false)
 	if err != nil {
 		return nil, err
@@ -71,7 +81,7 @@ func Load(ctx context.Context, dirs []policydir.Dir, dataFiles []string) (*Engin
 	if compiler.Failed() {
 		return nil, &Error{Msg: formatErrors(compiler.Errors)}
 	}
-	e := &Engine{}
+	e := &Engine{trace: opts.Trace}
 	if err := e.collect(compiler, modules); err != nil {
 		return nil, err
 	}
@@ -281,13 +291,17 @@ func policyFromChain(chain ast.AnnotationsRefSet) finding.Policy {
 // Policies lists the loaded policies, sorted by ID.
 func (e *Engine) Policies() []finding.Policy { return e.policies }
 
+// KeepValues names the policies whose findings' resources keep their values
+// in the Go input after Evaluate (the exception stage matches them).
+func (e *Engine) KeepValues(keep func(policyID string) bool) { e.keep = keep }
+
 // Evaluate runs every policy against the input once and returns its findings,
 // located at the source of the resource each result names. The input's
 // Terraform values are handed over to OPA as they are converted (see
 // inputValue): afterwards only ids and sources remain in the Go input, but
-// for the resources that findings of the policies in keep name (an exception
-// to those findings matches their values), which are put back.
-func (e *Engine) Evaluate(ctx context.Context, in *input.Input, keep func(policyID string) bool) ([]finding.Finding, error) {
+// for the resources that findings of the policies KeepValues names, which
+// are put back.
+func (e *Engine) Evaluate(ctx context.Context, in *input.Input) ([]finding.Finding, error) {
 	value, resources, err := inputValue(in)
 	if err != nil {
 		return nil, fmt.Errorf("input: %w", err)
@@ -296,28 +310,17 @@ func (e *Engine) Evaluate(ctx context.Context, in *input.Input, keep func(policy
 	// Queries are independent: evaluate them on every CPU, then gather the
 	// results in query order so the output does not depend on scheduling.
 	results := make([][]finding.Finding, len(e.queries))
-	errs := make([]error, len(e.queries))
-	trace := os.Getenv("GUARD_TRACE_POLICIES") != ""
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				start := time.Now()
-				results[i], errs[i] = e.evalQuerySafely(ctx, e.queries[i], value, locate)
-				if trace {
-					fmt.Fprintf(os.Stderr, "rego: %s %s: %s\n", e.policies[e.queries[i].policy].ID, e.queries[i].level, time.Since(start).Round(time.Millisecond))
-				}
-			}
-		}()
-	}
-	for i := range e.queries {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	errs := diag.Each(len(e.queries), runtime.GOMAXPROCS(0), func(i int) string {
+		p := e.policies[e.queries[i].policy]
+		return fmt.Sprintf("%s:%d: %s: while evaluating it", p.File, p.Line, p.ID)
+	}, func(i int) (err error) {
+		start := time.Now()
+		results[i], err = e.evalQuery(ctx, e.queries[i], value, locate)
+		if e.trace != nil {
+			fmt.Fprintf(e.trace, "rego: %s %s: %s\n", e.policies[e.queries[i].policy].ID, e.queries[i].level, time.Since(start).Round(time.Millisecond))
+		}
+		return err
+	})
 	var out []finding.Finding
 	for i := range e.queries {
 		if errs[i] != nil {
@@ -325,8 +328,8 @@ func (e *Engine) Evaluate(ctx context.Context, in *input.Input, keep func(policy
 		}
 		out = append(out, results[i]...)
 	}
-	if keep != nil {
-		if err := restoreNamed(in, resources, out, keep); err != nil {
+	if e.keep != nil {
+		if err := restoreNamed(in, resources, out, e.keep); err != nil {
 			return nil, err
 		}
 	}
@@ -356,18 +359,6 @@ func restoreNamed(in *input.Input, resources []*ast.Term, fs []finding.Finding, 
 		}
 	}
 	return nil
-}
-
-// evalQuerySafely is evalQuery in a worker goroutine: a panic there would end
-// the process with a goroutine dump, so it becomes an error naming the policy.
-func (e *Engine) evalQuerySafely(ctx context.Context, q query, value ast.Value, locate *input.Index) (fs []finding.Finding, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			p := e.policies[q.policy]
-			fs, err = nil, &Error{File: p.File, Line: p.Line, Msg: fmt.Sprintf("%s: internal error while evaluating it (a bug; please report it): %v", p.ID, r)}
-		}
-	}()
-	return e.evalQuery(ctx, q, value, locate)
 }
 
 // evalQuery evaluates one policy's deny or warn rules and locates each result.
@@ -459,3 +450,6 @@ func evalError(p finding.Policy, err error) error {
 	}
 	return &Error{File: p.File, Line: p.Line, Msg: fmt.Sprintf("%s: evaluation failed: %v", p.ID, err)}
 }
+
+// Notes are none: a Rego policy says what it has to say in findings.
+func (e *Engine) Notes(*input.Input) []string { return nil }

@@ -36,7 +36,7 @@ func TestPolicyUnitTests(t *testing.T) {
 
 // Every policy of the library has at least one passing and one failing test case.
 func TestEveryPolicyHasTests(t *testing.T) {
-	e, err := Load(context.Background(), policydir.OnDisk("../../policies"), nil)
+	e, err := Load(context.Background(), policydir.OnDisk("../../policies"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ warn contains "a plain string warning" if {
 
 func TestEvaluate(t *testing.T) {
 	dir := writePolicy(t, map[string]string{"t.rego": goodPolicy})
-	e, err := Load(context.Background(), policydir.OnDisk(dir), nil)
+	e, err := Load(context.Background(), policydir.OnDisk(dir), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestEvaluate(t *testing.T) {
 		Kubernetes: input.Kubernetes{Objects: []input.Object{{Object: map[string]any{"kind": "Pod", "metadata": map[string]any{"name": "p"}}}}},
 	}
 	in.Finalize()
-	fs, err := e.Evaluate(context.Background(), in, nil)
+	fs, err := e.Evaluate(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestLoadErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writePolicy(t, map[string]string{"p.rego": tt.src})
-			_, err := Load(context.Background(), policydir.OnDisk(dir), nil)
+			_, err := Load(context.Background(), policydir.OnDisk(dir), Options{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want %q", err, tt.want)
 			}
@@ -150,13 +150,13 @@ func TestLoadErrors(t *testing.T) {
 
 func TestBadResults(t *testing.T) {
 	src := "# METADATA\n# custom:\n#   id: X-1\n#   severity: LOW\npackage x\n\ndeny contains {\"resource\": \"r\"} if true\n"
-	e, err := Load(context.Background(), policydir.OnDisk(writePolicy(t, map[string]string{"p.rego": src})), nil)
+	e, err := Load(context.Background(), policydir.OnDisk(writePolicy(t, map[string]string{"p.rego": src})), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	in := &input.Input{}
 	in.Finalize()
-	if _, err := e.Evaluate(context.Background(), in, nil); err == nil || !strings.Contains(err.Error(), "must have a string msg") {
+	if _, err := e.Evaluate(context.Background(), in); err == nil || !strings.Contains(err.Error(), "must have a string msg") {
 		t.Errorf("error %v", err)
 	}
 }

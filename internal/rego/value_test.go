@@ -1,6 +1,7 @@
 package rego
 
 import (
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"testing"
@@ -21,7 +22,7 @@ func TestInputValue(t *testing.T) {
 	for _, p := range []string{"testdata/plans/base-default-sa.json", "testdata/reference/app", "testdata/manifests", "testdata/hcl/fixture"} {
 		paths = append(paths, filepath.Join("../..", p))
 	}
-	in, err := l.Load(paths)
+	in, err := l.Load(context.Background(), paths)
 	if err != nil {
 		t.Fatal(err)
 	}

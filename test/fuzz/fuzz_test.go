@@ -6,6 +6,7 @@
 package fuzz
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -77,7 +78,7 @@ func load(t *testing.T, opts loader.Options, paths ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _ = l.Load(paths)
+	_, _ = l.Load(context.Background(), paths)
 }
 
 // FuzzManifests: no YAML file makes reading manifests panic.

@@ -1,4 +1,4 @@
-package kyverno
+package exception
 
 import (
 	"slices"
@@ -38,7 +38,7 @@ var unknownAttributes = func() []*cel.AttributePatternType {
 // input (see above).
 func (x Exception) inScope(in *input.Input) bool {
 	var programs []cel.Program
-	for _, mc := range x.cel.Spec.MatchConditions {
+	for _, mc := range x.Spec.Spec.MatchConditions {
 		ast, iss := celEnv.Compile(mc.Expression)
 		if iss.Err() != nil {
 			return true
@@ -55,12 +55,12 @@ func (x Exception) inScope(in *input.Input) bool {
 	var probes []map[string]any
 	var namespaces []string
 	for _, o := range in.Kubernetes.Objects {
-		if ns := admittedNamespace(o); ns != "" && !slices.Contains(namespaces, ns) {
+		if ns := o.AdmissionNamespace(); ns != "" && !slices.Contains(namespaces, ns) {
 			namespaces = append(namespaces, ns)
 			probes = append(probes, map[string]any{"metadata": map[string]any{"namespace": ns}})
 		}
 	}
-	regoRefs := slices.ContainsFunc(x.cel.Spec.PolicyRefs, func(r policiesv1beta1.PolicyRef) bool { return r.Kind == RegoPolicyKind })
+	regoRefs := slices.ContainsFunc(x.Spec.Spec.PolicyRefs, func(r policiesv1beta1.PolicyRef) bool { return r.Kind == RegoPolicyKind })
 	if regoRefs && len(in.Terraform.Resources) > 0 {
 		probes = append(probes, map[string]any{})
 	}

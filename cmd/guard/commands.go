@@ -84,7 +84,7 @@ type loaderFlags struct {
 }
 
 func (lf *loaderFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringArrayVarP(&lf.policies, "policy", "p", nil, "policy directory, or builtin for the library built into guard (repeatable; default: builtin)")
+	policyFlag(cmd, &lf.policies)
 	cmd.Flags().StringArrayVar(&lf.exclude, "exclude", nil, "leave out files and directories a directory walk meets: a glob (** for any depth) of paths relative to the working directory, or of names when it has no slash (repeatable)")
 	cmd.Flags().StringArrayVar(&lf.charts, "charts", nil, "directory of chart archives (NAME-VERSION.tgz) for helm_releases whose chart comes from a repository; Helm's repository cache is searched after (repeatable)")
 	cmd.Flags().StringArrayVar(&lf.schemas, "provider-schema", nil, "the output of `terraform providers schema -json` for your providers: it wins over the built-in schemas for its providers, and an argument it does not know is an error (repeatable)")
@@ -161,8 +161,8 @@ Exit codes: 0 no finding at or above --severity, 1 findings, 2 error.`,
 			if err != nil {
 				return usageError(cmd, err)
 			}
-			if !validFormat(format) {
-				return usageError(cmd, fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.Formats(), ", ")))
+			if err := checkFormat(cmd, format, report.Formats()); err != nil {
+				return err
 			}
 			opts, err := lf.options(cmd, cfg)
 			if err != nil {
@@ -171,7 +171,7 @@ Exit codes: 0 no finding at or above --severity, 1 findings, 2 error.`,
 			res, err := check.Run(cmd.Context(), check.Options{
 				Paths: args, PolicyDirs: lf.policyDirs(cmd, cfg), Threshold: threshold, Loader: opts, Version: version,
 				Only: listSetting(cmd, "only-policy", only, cfg.OnlyPolicies), Skip: listSetting(cmd, "skip-policy", skip, cfg.SkipPolicies),
-				Rego: rego.Options{Data: listSetting(cmd, "data", data, cfg.Data), Trace: policyTrace()}, Baseline: baseline,
+				Engines: check.EngineOptions{Rego: rego.Options{Data: listSetting(cmd, "data", data, cfg.Data), Trace: policyTrace()}}, Baseline: baseline,
 			})
 			if err != nil {
 				return err
@@ -194,7 +194,7 @@ Exit codes: 0 no finding at or above --severity, 1 findings, 2 error.`,
 		},
 	}
 	lf.register(cmd)
-	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: "+strings.Join(report.Formats(), ", "))
+	formatFlag(cmd, &format, report.Formats())
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write the report to FILE instead of standard output")
 	cmd.Flags().StringVar(&severity, "severity", "LOW", "lowest severity that fails the run: LOW, MEDIUM, HIGH or CRITICAL")
 	cmd.Flags().StringArrayVar(&only, "only-policy", nil, "run only the policy with this id (repeatable)")
@@ -204,13 +204,23 @@ Exit codes: 0 no finding at or above --severity, 1 findings, 2 error.`,
 	return cmd
 }
 
-func validFormat(f string) bool {
-	for _, name := range report.Formats() {
-		if f == name {
-			return true
-		}
+// formatFlag registers --format: one of names, text by default.
+func formatFlag(cmd *cobra.Command, format *string, names []string) {
+	cmd.Flags().StringVarP(format, "format", "f", "text", "output format: "+strings.Join(names, ", "))
+}
+
+// checkFormat refuses a format (from --format or the configuration file)
+// that is not one of names.
+func checkFormat(cmd *cobra.Command, format string, names []string) error {
+	if !slices.Contains(names, format) {
+		return usageError(cmd, fmt.Errorf("--format %q: want one of %s", format, strings.Join(names, ", ")))
 	}
-	return false
+	return nil
+}
+
+// policyFlag registers --policy.
+func policyFlag(cmd *cobra.Command, dirs *[]string) {
+	cmd.Flags().StringArrayVarP(dirs, "policy", "p", nil, "policy directory, or builtin for the library built into guard (repeatable; default: builtin)")
 }
 
 // usageError is a misused flag or argument: exit 2, pointing at the
@@ -314,7 +324,10 @@ func newPoliciesCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			engine, err := check.LoadPolicies(cmd.Context(), listSetting(cmd, "policy", policyDirs, cfg.Policies), rego.Options{}, time.Now())
+			if err := checkFormat(cmd, format, []string{"json", "text"}); err != nil {
+				return err
+			}
+			engine, err := check.LoadPolicies(cmd.Context(), listSetting(cmd, "policy", policyDirs, cfg.Policies), check.EngineOptions{})
 			if err != nil {
 				return err
 			}
@@ -324,9 +337,6 @@ func newPoliciesCmd() *cobra.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(ps)
 			}
-			if format != "text" {
-				return usageError(cmd, fmt.Errorf("--format %q: want text or json", format))
-			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tENGINE\tSEVERITY\tTITLE\tCONTROLS")
 			for _, p := range ps {
@@ -335,8 +345,8 @@ func newPoliciesCmd() *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringArrayVarP(&policyDirs, "policy", "p", nil, "policy directory, or builtin for the library built into guard (repeatable; default: builtin)")
-	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
+	policyFlag(cmd, &policyDirs)
+	formatFlag(cmd, &format, []string{"json", "text"})
 	return cmd
 }
 
@@ -388,8 +398,8 @@ Exit codes: 0 all passed, 1 a test failed, 2 a test or policy is broken.`,
 					return fmt.Errorf("%s: not a directory or a suite file", d)
 				}
 			}
-			if !slices.Contains(policytest.Formats(), format) {
-				return usageError(cmd, fmt.Errorf("--format %q: want one of %s", format, strings.Join(policytest.Formats(), ", ")))
+			if err := checkFormat(cmd, format, policytest.Formats()); err != nil {
+				return err
 			}
 			cases, err := policytest.Run(cmd.Context(), args, time.Now(), strict)
 			if err != nil {
@@ -409,7 +419,7 @@ Exit codes: 0 all passed, 1 a test failed, 2 a test or policy is broken.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text, json or junit")
+	formatFlag(cmd, &format, policytest.Formats())
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write the results to FILE instead of standard output")
 	cmd.Flags().BoolVar(&strict, "strict", false, "fail the results of policies guard does not evaluate (mutate, generate, image verification) instead of skipping them")
 	return cmd

@@ -6,11 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/loader"
-	"github.com/acme/guard/internal/rego"
 )
 
 const root = "../.."
@@ -51,10 +49,10 @@ func TestRunReferencePlans(t *testing.T) {
 }
 
 func TestLoadPoliciesErrors(t *testing.T) {
-	if _, err := LoadPolicies(context.Background(), []string{filepath.Join(root, "testdata/nope")}, rego.Options{}, time.Now()); err == nil {
+	if _, err := LoadPolicies(context.Background(), []string{filepath.Join(root, "testdata/nope")}, EngineOptions{}); err == nil {
 		t.Error("a missing policy directory must be an error")
 	}
-	if _, err := LoadPolicies(context.Background(), []string{filepath.Join(root, "testdata/manifests")}, rego.Options{}, time.Now()); err == nil {
+	if _, err := LoadPolicies(context.Background(), []string{filepath.Join(root, "testdata/manifests")}, EngineOptions{}); err == nil {
 		t.Error("a directory without policies must be an error, not an empty pass")
 	}
 }
@@ -75,7 +73,7 @@ func BenchmarkReferencePlans(b *testing.B) {
 // BenchmarkEvaluate measures evaluation alone, policies compiled and input loaded once.
 func BenchmarkEvaluate(b *testing.B) {
 	opts := referenceRun()
-	engine, err := LoadPolicies(context.Background(), opts.PolicyDirs, rego.Options{}, time.Now())
+	engine, err := LoadPolicies(context.Background(), opts.PolicyDirs, EngineOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -113,11 +111,11 @@ spec:
 		t.Fatal(err)
 	}
 	kyvernoOnly := []string{filepath.Join(root, "policies", "kyverno"), dir}
-	if _, err := LoadPolicies(context.Background(), kyvernoOnly, rego.Options{}, time.Now()); err != nil {
+	if _, err := LoadPolicies(context.Background(), kyvernoOnly, EngineOptions{}); err != nil {
 		t.Errorf("Kyverno policies alone: %v", err)
 	}
 	both := []string{filepath.Join(root, "policies"), dir}
-	if _, err := LoadPolicies(context.Background(), both, rego.Options{}, time.Now()); err == nil || !strings.Contains(err.Error(), "refers to Rego policy STK-999, which is not loaded") {
+	if _, err := LoadPolicies(context.Background(), both, EngineOptions{}); err == nil || !strings.Contains(err.Error(), "refers to Rego policy STK-999, which is not loaded") {
 		t.Errorf("with the Rego policies: %v", err)
 	}
 }

@@ -4,7 +4,8 @@
 // controllers, namespace labels from the Namespace objects in the same input,
 // operation CREATE, and the PolicyExceptions of the policy directories.
 //
-// It is the only package that imports Kyverno: Kyverno is heavy to build, and
+// With guard test's suite runner (internal/policytest/kyvernosuite), it is
+// the only package that imports Kyverno: Kyverno is heavy to build, and
 // keeping it here keeps every other package's test binary small.
 package kyverno
 

@@ -497,3 +497,23 @@ func where(src input.Source) string {
 	}
 	return src.File
 }
+
+// chartReader reads a chart directory as a whole. A chart the user named is
+// rendered now; one a walk meets is rendered once the walk knows whether a
+// helm_release renders it (then with that release's values).
+var chartReader = reader{
+	enter: func(l *Loader, dir string, explicit bool) (*input.Input, []string, bool, error) {
+		if !isChart(dir) {
+			return nil, nil, false, nil
+		}
+		if explicit {
+			in, err := l.loadChart(dir)
+			return in, nil, true, err
+		}
+		abs, _ := filepath.Abs(dir)
+		l.mu.Lock()
+		l.walked = append(l.walked, abs)
+		l.mu.Unlock()
+		return nil, nil, true, nil
+	},
+}

@@ -365,42 +365,33 @@ func (l *Loader) loadPath(path string, explicit bool) (*input.Input, error) {
 		}
 		return l.loadFile(path, explicit)
 	}
-	if isChart(path) {
-		return l.loadChart(path)
-	}
 	return l.loadDir(path, explicit)
 }
 
 // loadDir walks a directory: every file and subdirectory is read by the
-// reader of its kind, whatever lies beside it. A chart is rendered whole
-// (once the walk knows whether a helm_release renders it); a directory of
-// Terraform files is recorded as a module (see roots), and a plan JSON
-// beside them stands for them.
+// reader of its kind, whatever lies beside it (see readers). A chart is
+// rendered whole; a directory of Terraform files is recorded as a module
+// (see roots), and a plan JSON beside them stands for them.
 func (l *Loader) loadDir(dir string, explicit bool) (*input.Input, error) {
-	if isChart(dir) {
-		abs, _ := filepath.Abs(dir)
-		l.mu.Lock()
-		l.walked = append(l.walked, abs)
-		l.mu.Unlock()
-		return &input.Input{}, nil
-	}
 	in := &input.Input{}
-	planned := map[string]bool{}
-	if terraform.IsStack(dir) {
-		plans, err := l.plansIn(dir)
+	taken := map[string]bool{}
+	for _, r := range readers {
+		if r.enter == nil {
+			continue
+		}
+		part, files, whole, err := r.enter(l, dir, explicit)
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range plans {
-			part, err := l.loadPlan(p.path, p.plan)
-			if err != nil {
-				l.fail(err)
-				continue
-			}
+		if part != nil {
 			in.Merge(part)
-			planned[p.path] = true
 		}
-		l.addModule(dir, explicit, len(plans) > 0)
+		for _, f := range files {
+			taken[f] = true
+		}
+		if whole {
+			return in, nil
+		}
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -409,7 +400,7 @@ func (l *Loader) loadDir(dir string, explicit bool) (*input.Input, error) {
 	for _, e := range entries {
 		name := e.Name()
 		full := filepath.Join(dir, name)
-		if planned[full] || l.excluded(full) {
+		if taken[full] || l.excluded(full) {
 			continue
 		}
 		if e.Type()&fs.ModeSymlink != 0 {
@@ -518,29 +509,26 @@ func (l *Loader) readPlan(path string) (*terraform.Plan, error) {
 	return nil, errorf("%s: not a valid Terraform plan: %v", l.display(path), err)
 }
 
-// loadFile reads one file by its content.
+// loadFile reads one file with the first reader that claims it; a file
+// no reader claims is skipped by a walk, and an error when named.
 func (l *Loader) loadFile(path string, explicit bool) (*input.Input, error) {
 	name := filepath.Base(path)
-	ext := strings.ToLower(filepath.Ext(path))
-	switch {
-	case strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tf.json"):
-		// Read with the rest of its module, once the walk is over.
-		l.addModule(filepath.Dir(path), explicit, false)
-		return &input.Input{}, nil
-	case strings.HasSuffix(name, ".tfvars") || strings.HasSuffix(name, ".tfvars.json"):
-		if !autoLoaded(name) || !terraform.IsStack(filepath.Dir(path)) {
-			l.note("%s: skipped: Terraform reads a variables file by this name only when it is given (--var-file)", l.display(path))
+	for _, r := range readers {
+		if r.claims != nil && r.claims(name) {
+			return r.read(l, path, explicit)
 		}
-		return &input.Input{}, nil
-	case ext == ".json" || ext == ".yaml" || ext == ".yml":
-	default:
-		if explicit {
-			return nil, errorf("%s: not a plan JSON, Terraform directory, chart or Kubernetes YAML", l.display(path))
-		}
-		return &input.Input{}, nil
 	}
+	if explicit {
+		return nil, errorf("%s: not %s", l.display(path), anyKind)
+	}
+	return &input.Input{}, nil
+}
+
+// readDocument reads a JSON or YAML file: a plan, streamed (hundreds of MB
+// at scale), else Kubernetes manifests.
+func (l *Loader) readDocument(path string, explicit bool) (*input.Input, error) {
+	ext := strings.ToLower(filepath.Ext(path))
 	if ext == ".json" {
-		// A plan is streamed, never read whole (hundreds of MB at scale).
 		plan, err := l.readPlan(path)
 		if err != nil {
 			return nil, err

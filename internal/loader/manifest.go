@@ -1,6 +1,9 @@
 package loader
 
 import (
+	"path/filepath"
+	"strings"
+
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/manifest"
 )
@@ -14,4 +17,14 @@ func (l *Loader) parseManifests(path string, data []byte, explicit bool) ([]inpu
 		mode = manifest.Named
 	}
 	return manifest.Decode(l.display(path), data, mode, l.opts.Limits)
+}
+
+// documentReader reads JSON and YAML files: a Terraform plan, or Kubernetes
+// manifests (see readDocument).
+var documentReader = reader{
+	claims: func(name string) bool {
+		ext := strings.ToLower(filepath.Ext(name))
+		return ext == ".json" || ext == ".yaml" || ext == ".yml"
+	},
+	read: (*Loader).readDocument,
 }

@@ -2,9 +2,11 @@ package loader
 
 import (
 	"path/filepath"
+	"strings"
 
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/limits"
+	"github.com/acme/guard/internal/terraform"
 )
 
 // loadStack evaluates a Terraform root module from its HCL and renders the
@@ -34,4 +36,51 @@ func (l *Loader) loadStack(dir string) (*input.Input, error) {
 		return in, inputError(err)
 	}
 	return in, nil
+}
+
+// terraformReader records each directory of Terraform files as a module,
+// read with its module once the walk is over (see roots); a plan JSON
+// beside the files stands for them.
+var terraformReader = reader{
+	enter: func(l *Loader, dir string, explicit bool) (*input.Input, []string, bool, error) {
+		if !terraform.IsStack(dir) {
+			return nil, nil, false, nil
+		}
+		plans, err := l.plansIn(dir)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		in := &input.Input{}
+		var taken []string
+		for _, p := range plans {
+			part, err := l.loadPlan(p.path, p.plan)
+			if err != nil {
+				l.fail(err)
+				continue
+			}
+			in.Merge(part)
+			taken = append(taken, p.path)
+		}
+		l.addModule(dir, explicit, len(plans) > 0)
+		return in, taken, false, nil
+	},
+	claims: func(name string) bool { return strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tf.json") },
+	read: func(l *Loader, path string, explicit bool) (*input.Input, error) {
+		l.addModule(filepath.Dir(path), explicit, false)
+		return &input.Input{}, nil
+	},
+}
+
+// tfvarsReader: a variables file is read with its root module; one that
+// Terraform would not load by itself is named in a note.
+var tfvarsReader = reader{
+	claims: func(name string) bool {
+		return strings.HasSuffix(name, ".tfvars") || strings.HasSuffix(name, ".tfvars.json")
+	},
+	read: func(l *Loader, path string, _ bool) (*input.Input, error) {
+		if !autoLoaded(filepath.Base(path)) || !terraform.IsStack(filepath.Dir(path)) {
+			l.note("%s: skipped: Terraform reads a variables file by this name only when it is given (--var-file)", l.display(path))
+		}
+		return &input.Input{}, nil
+	},
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"helm.sh/helm/v3/pkg/helmpath"
 
 	"github.com/acme/guard/internal/check"
 	"github.com/acme/guard/internal/config"
@@ -117,6 +118,7 @@ func (lf *loaderFlags) options(cmd *cobra.Command, cfg *config.Config) (loader.O
 		Charts:          listSetting(cmd, "charts", lf.charts, cfg.Charts),
 		ProviderSchemas: listSetting(cmd, "provider-schema", lf.schemas, cfg.ProviderSchemas),
 		Limits:          lim,
+		HelmCache:       helmpath.CachePath("repository"),
 		Reading:         memoryTuner(),
 	}, nil
 }

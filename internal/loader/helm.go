@@ -16,7 +16,6 @@ import (
 	chartloader "helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/engine"
-	"helm.sh/helm/v3/pkg/helmpath"
 	"helm.sh/helm/v3/pkg/releaseutil"
 	"helm.sh/helm/v3/pkg/strvals"
 	"sigs.k8s.io/yaml"
@@ -120,7 +119,10 @@ func (l *Loader) repositoryChart(chartRef, version string) (found, searched stri
 	case version == "":
 		return "", "its version is not pinned, so guard cannot tell which archive would be installed"
 	}
-	dirs := append(append([]string{}, l.opts.Charts...), helmpath.CachePath("repository"))
+	dirs := append([]string{}, l.opts.Charts...)
+	if l.opts.HelmCache != "" {
+		dirs = append(dirs, l.opts.HelmCache)
+	}
 	for _, d := range dirs {
 		p := filepath.Join(d, file)
 		if st, err := os.Stat(p); err == nil && !st.IsDir() {

@@ -52,8 +52,8 @@ type Options struct {
 	// Skip are directories a directory walk does not enter (policy directories).
 	Skip []string
 	// Charts are directories holding chart archives (NAME-VERSION.tgz) for
-	// helm_releases whose chart comes from a repository; Helm's repository
-	// cache is searched after them. Never the network.
+	// helm_releases whose chart comes from a repository; HelmCache is
+	// searched after them. Never the network.
 	Charts []string
 	// Exclude are globs (doublestar syntax) of files and directories a
 	// directory walk leaves out: a pattern with a slash is matched against
@@ -65,6 +65,9 @@ type Options struct {
 	ProviderSchemas []string
 	// WorkDir is the directory paths are shown relative to; default: the current one.
 	WorkDir string
+	// HelmCache is Helm's repository cache, searched for chart archives
+	// after Charts (the command passes $HELM_CACHE_HOME/repository).
+	HelmCache string
 	// Reading, when set, is told the size of each plan and manifest file
 	// before it is decoded (the command sizes Go's memory limit by the
 	// input). It is called from concurrent loads.

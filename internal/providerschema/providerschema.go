@@ -22,7 +22,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 )
 
-//go:generate go run ./gen ../../../shared/provider-schemas schemas.zip
+//go:generate go run ../../cmd/gen-provider-schemas ../../../shared/provider-schemas schemas.zip
 
 //go:embed schemas.zip
 var builtinZip []byte

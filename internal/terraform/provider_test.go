@@ -129,7 +129,7 @@ resource "a_b" "c" {
 }
 
 // The schemas built into guard are the ones in ../shared/provider-schemas,
-// as internal/providerschema/gen makes them.
+// as cmd/gen-provider-schemas makes them.
 func TestBuiltinSchemasUpToDate(t *testing.T) {
 	shared := filepath.Join("..", "..", "..", "shared", "provider-schemas")
 	if _, err := os.Stat(shared); err != nil {
@@ -137,8 +137,8 @@ func TestBuiltinSchemasUpToDate(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "schemas.zip")
 	abs, _ := filepath.Abs(shared)
-	gen := exec.Command("go", "run", "./gen", abs, out)
-	gen.Dir = filepath.Join("..", "providerschema")
+	gen := exec.Command("go", "run", "./cmd/gen-provider-schemas", abs, out)
+	gen.Dir = filepath.Join("..", "..")
 	if b, err := gen.CombinedOutput(); err != nil {
 		t.Fatalf("gen: %v\n%s", err, b)
 	}

@@ -1,11 +1,11 @@
-// Command gen builds the provider schemas built into guard (schemas.zip)
+// Command gen-provider-schemas builds the provider schemas built into guard (schemas.zip)
 // from the output of `tofu providers schema -json`, one gzip file per
 // provider (../shared/provider-schemas). Each resource and data source
 // type becomes one entry, PROVIDER/resource/TYPE.json or
 // PROVIDER/data/TYPE.json, holding its block without descriptions: guard
 // reads only the types a check meets, never a whole provider.
 //
-//	go run ./internal/providerschema/gen DIR internal/providerschema/schemas.zip
+//	go run ./cmd/gen-provider-schemas DIR internal/providerschema/schemas.zip
 package main
 
 import (
@@ -26,11 +26,11 @@ import (
 
 func main() {
 	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: gen SCHEMA-DIR OUT.zip")
+		fmt.Fprintln(os.Stderr, "usage: gen-provider-schemas SCHEMA-DIR OUT.zip")
 		os.Exit(2)
 	}
 	if err := run(os.Args[1], os.Args[2]); err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
+		fmt.Fprintln(os.Stderr, "gen-provider-schemas:", err)
 		os.Exit(1)
 	}
 }

@@ -13,35 +13,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"regexp"
-	goruntime "runtime"
-	"slices"
 	"strings"
 	"time"
 
-	policieskyvernoio "github.com/kyverno/api/api/policies.kyverno.io"
 	policiesv1beta1 "github.com/kyverno/api/api/policies.kyverno.io/v1beta1"
 	kyvernov1 "github.com/kyverno/kyverno/api/kyverno/v1"
 	kyvernov2 "github.com/kyverno/kyverno/api/kyverno/v2"
-	"github.com/kyverno/kyverno/pkg/admissionpolicy"
 	celengine "github.com/kyverno/kyverno/pkg/cel/engine"
-	"github.com/kyverno/kyverno/pkg/cel/libs"
-	"github.com/kyverno/kyverno/pkg/cel/matching"
-	vpolcompiler "github.com/kyverno/kyverno/pkg/cel/policies/vpol/compiler"
 	vpolengine "github.com/kyverno/kyverno/pkg/cel/policies/vpol/engine"
 	engineapi "github.com/kyverno/kyverno/pkg/engine/api"
-	admissionv1 "k8s.io/api/admission/v1"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
-	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/validation/field"
-	"k8s.io/apiserver/pkg/admission"
 
 	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/exception"
@@ -82,6 +67,10 @@ type Engine struct {
 	exceptions []exception.Exception
 	provider   vpolengine.Provider
 	legacy     *legacy
+	// legacyPolicies and legacyExceptions are the kyverno.io documents read,
+	// compiled into legacy once all are.
+	legacyPolicies   []kyvernov1.PolicyInterface
+	legacyExceptions []*kyvernov2.PolicyException
 	// unevaluated are the policies read and not evaluated (see Unevaluated);
 	// unevaluatedRules the rules of evaluated legacy policies that are not
 	// (mutate, generate...), by "policy/rule", with the reason.
@@ -125,124 +114,28 @@ func Load(dirs []policydir.Dir, now time.Time) (*Engine, error) {
 // build compiles the policies and exceptions among docs.
 func build(docs []document, now time.Time) (*Engine, error) {
 	e := &Engine{byName: map[string]finding.Policy{}, actions: map[string]string{}, now: now, unevaluatedRules: map[string]string{}}
-	var vpols []policiesv1beta1.ValidatingPolicyLike
-	var celExceptions []*policiesv1beta1.PolicyException
-	var legacyPolicies []kyvernov1.PolicyInterface
-	var legacyExceptions []*kyvernov2.PolicyException
-	{
-		for _, d := range docs {
-			switch {
-			case d.group() == "policies.kyverno.io" && d.kind() == "ValidatingPolicy":
-				var vp policiesv1beta1.ValidatingPolicy
-				if err := d.decode(&vp); err != nil {
-					return nil, err
-				}
-				if mode := vp.Spec.EvaluationMode(); mode != policieskyvernoio.EvaluationModeKubernetes {
-					e.payloadPolicies = append(e.payloadPolicies, &vp)
-					e.unevaluated = append(e.unevaluated, Unevaluated{
-						Kind: d.kind(), Name: vp.Name, File: d.file, Line: d.line,
-						Reason: fmt.Sprintf("its evaluation mode is %s; guard evaluates Kubernetes objects", mode),
-					})
-					continue
-				}
-				p, err := policyMetadata("ValidatingPolicy", vp.Name, vp.GetAnnotations(), d)
-				if err != nil {
-					return nil, err
-				}
-				if err := e.addPolicy(p, d); err != nil {
-					return nil, err
-				}
-				e.actions[vp.Name] = level(vp.Spec.ValidationActions())
-				vpols = append(vpols, &vp)
-				if mc := vp.Spec.MatchConstraints; mc != nil && mc.NamespaceSelector != nil &&
-					(len(mc.NamespaceSelector.MatchLabels) > 0 || len(mc.NamespaceSelector.MatchExpressions) > 0) {
-					e.selectNamespaces = append(e.selectNamespaces, vp.Name)
-					for _, rule := range mc.ResourceRules {
-						for _, r := range rule.Resources {
-							if e.selectedResources == nil {
-								e.selectedResources = map[string]bool{}
-							}
-							e.selectedResources[r] = true
-						}
-					}
-				}
-			case d.group() == "kyverno.io" && (d.kind() == "ClusterPolicy" || d.kind() == "Policy"):
-				var lp kyvernov1.PolicyInterface
-				if d.kind() == "ClusterPolicy" {
-					var cp kyvernov1.ClusterPolicy
-					if err := d.decode(&cp); err != nil {
-						return nil, err
-					}
-					lp = &cp
-				} else {
-					var np kyvernov1.Policy
-					if err := d.decode(&np); err != nil {
-						return nil, err
-					}
-					lp = &np
-				}
-				if !hasValidateRule(lp) {
-					e.unevaluated = append(e.unevaluated, Unevaluated{
-						Kind: d.kind(), Name: LegacyName(lp), File: d.file, Line: d.line,
-						Reason: "it has no validate rule (guard evaluates validation; mutate, generate and verifyImages rules are Kyverno's at admission)",
-					})
-					continue
-				}
-				p, err := policyMetadata(d.kind(), LegacyName(lp), lp.GetAnnotations(), d)
-				if err != nil {
-					return nil, err
-				}
-				for _, r := range lp.GetSpec().Rules {
-					if !r.HasValidate() {
-						e.unevaluatedRules[LegacyName(lp)+"/"+r.Name] = fmt.Sprintf("rule %s of %s %s is not evaluated: it is not a validate rule", r.Name, d.kind(), LegacyName(lp))
-					}
-				}
-				if err := e.addPolicy(p, d); err != nil {
-					return nil, err
-				}
-				legacyPolicies = append(legacyPolicies, lp)
-			case d.group() == "admissionregistration.k8s.io" && d.kind() == "ValidatingAdmissionPolicy":
-				var vap admissionregistrationv1.ValidatingAdmissionPolicy
-				if err := d.decode(&vap); err != nil {
-					return nil, err
-				}
-				p, err := policyMetadata(d.kind(), vap.Name, vap.GetAnnotations(), d)
-				if err != nil {
-					return nil, err
-				}
-				if err := e.addPolicy(p, d); err != nil {
-					return nil, err
-				}
-				e.vaps = append(e.vaps, vap)
-			case d.group() == "admissionregistration.k8s.io" && d.kind() == "ValidatingAdmissionPolicyBinding":
-				var b admissionregistrationv1.ValidatingAdmissionPolicyBinding
-				if err := d.decode(&b); err != nil {
-					return nil, err
-				}
-				e.vapBindings = append(e.vapBindings, b)
-			case unevaluatedKinds[d.group()+"/"+d.kind()] != "":
-				e.unevaluated = append(e.unevaluated, Unevaluated{
-					Kind: d.kind(), Name: documentName(d), File: d.file, Line: d.line, Reason: unevaluatedKinds[d.group()+"/"+d.kind()],
-				})
-			case d.group() == "kyverno.io" && d.kind() == "PolicyException":
-				var px kyvernov2.PolicyException
-				if err := d.decode(&px); err != nil {
-					return nil, err
-				}
-				legacyExceptions = append(legacyExceptions, &px)
-			case d.group() == "policies.kyverno.io" && d.kind() == "PolicyException":
-				var px policiesv1beta1.PolicyException
-				if err := d.decode(&px); err != nil {
-					return nil, err
-				}
-				x := exception.FromSpec(&px, d.file, d.line)
-				e.exceptions = append(e.exceptions, x)
-				// guard decides expiry with its own clock, so a check is reproducible
-				// at a given time; Kyverno in the clusters drops it at the same instant.
-				if !x.Expired(now) {
-					celExceptions = append(celExceptions, &px)
-				}
-			}
+	for _, d := range docs {
+		var err error
+		switch {
+		case d.group() == "policies.kyverno.io" && d.kind() == "ValidatingPolicy":
+			err = e.addValidatingPolicy(d)
+		case d.group() == "policies.kyverno.io" && d.kind() == "PolicyException":
+			err = e.addException(d)
+		case d.group() == "kyverno.io" && (d.kind() == "ClusterPolicy" || d.kind() == "Policy"):
+			err = e.addLegacyPolicy(d)
+		case d.group() == "kyverno.io" && d.kind() == "PolicyException":
+			err = e.addLegacyException(d)
+		case d.group() == "admissionregistration.k8s.io" && d.kind() == "ValidatingAdmissionPolicy":
+			err = e.addVAP(d)
+		case d.group() == "admissionregistration.k8s.io" && d.kind() == "ValidatingAdmissionPolicyBinding":
+			err = e.addVAPBinding(d)
+		case unevaluatedKinds[d.group()+"/"+d.kind()] != "":
+			e.unevaluated = append(e.unevaluated, Unevaluated{
+				Kind: d.kind(), Name: documentName(d), File: d.file, Line: d.line, Reason: unevaluatedKinds[d.group()+"/"+d.kind()],
+			})
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 	ids := map[string]string{}
@@ -264,13 +157,11 @@ func build(docs []document, now time.Time) (*Engine, error) {
 		}
 	}
 	finding.SortPolicies(e.policies)
-	provider, err := compileInParallel(vpols, celExceptions)
-	if err != nil {
-		return nil, e.compileError(vpols, err)
+	if err := e.compileValidatingPolicies(); err != nil {
+		return nil, err
 	}
-	e.provider, e.vpols, e.celExceptions = provider, vpols, celExceptions
-	if len(legacyPolicies) > 0 {
-		e.legacy = newLegacy(legacyPolicies, legacyExceptions)
+	if len(e.legacyPolicies) > 0 {
+		e.legacy = newLegacy(e.legacyPolicies, e.legacyExceptions)
 	}
 	return e, nil
 }
@@ -284,15 +175,6 @@ func (e *Engine) addPolicy(p finding.Policy, d document) error {
 	e.byName[p.Name] = p
 	e.policies = append(e.policies, p)
 	return nil
-}
-
-func level(actions []admissionregistrationv1.ValidationAction) string {
-	for _, a := range actions {
-		if a == admissionregistrationv1.Deny {
-			return string(finding.Deny)
-		}
-	}
-	return string(finding.Warn)
 }
 
 // policyMetadata reads the guard and policies.kyverno.io annotations of a
@@ -396,129 +278,6 @@ func (e *Engine) Notes(in *input.Input) []string {
 	return notes
 }
 
-// vapData is each ValidatingAdmissionPolicy with its bindings and, as
-// parameters, the input's objects of its paramKind: built once per check,
-// read by every object's evaluation.
-func (e *Engine) vapData(objects []input.Object) []*engineapi.ValidatingAdmissionPolicyData {
-	out := make([]*engineapi.ValidatingAdmissionPolicyData, len(e.vaps))
-	for i := range e.vaps {
-		vap := &e.vaps[i]
-		data := engineapi.NewValidatingAdmissionPolicyData(vap)
-		for _, b := range e.vapBindings {
-			if b.Spec.PolicyName == vap.Name {
-				data.AddBinding(b)
-			}
-		}
-		if pk := vap.Spec.ParamKind; pk != nil {
-			for _, p := range objects {
-				if apiVersion, _ := p.Object["apiVersion"].(string); apiVersion == pk.APIVersion && p.Kind() == pk.Kind {
-					data.AddParam(&unstructured.Unstructured{Object: p.Object})
-				}
-			}
-		}
-		out[i] = data
-	}
-	return out
-}
-
-// vapFindings evaluates the ValidatingAdmissionPolicies (vapData) on o with
-// Kyverno's engine for them (pkg/admissionpolicy, as the Kyverno CLI does). A
-// failure is a warning when its binding's validationActions are only Warn or
-// Audit, else a deny finding (a binding without validationActions, which the
-// API server refuses, fails closed). A policy without a binding is evaluated
-// as the Kyverno CLI evaluates it: on its own.
-func (e *Engine) vapFindings(o input.Object, vaps []*engineapi.ValidatingAdmissionPolicyData, namespaces map[string]*corev1.Namespace) ([]finding.Finding, error) {
-	if len(vaps) == 0 {
-		return nil, nil
-	}
-	u := admittedObject(o)
-	gvk := u.GroupVersionKind()
-	gvr, _ := meta.UnsafeGuessKindToResource(gvk)
-	nsLabels := map[string]map[string]string{}
-	for name, ns := range namespaces {
-		nsLabels[name] = ns.Labels
-	}
-	// Kyverno's client-less path (the one the CLI takes) does not apply the
-	// policy's matchConstraints; the API server always does, so guard does
-	// first, with Kyverno's matcher, as admission would on CREATE.
-	attrs := admission.NewAttributesRecord(u, nil, gvk, u.GetNamespace(), u.GetName(), gvr, "", admission.Create, nil, false,
-		admissionpolicy.ResolveUser(&authenticationv1.UserInfo{}))
-	var nsObject runtime.Object = &corev1.Namespace{}
-	if u.GetNamespace() != "" {
-		nsObject = namespaceOrBare(namespaces, u.GetNamespace())
-	}
-	matcher := matching.NewMatcher()
-	var out []finding.Finding
-	for _, data := range vaps {
-		vap := data.GetDefinition()
-		if vap.Spec.MatchConstraints != nil {
-			match, err := matcher.Match(&matching.MatchCriteria{Constraints: vap.Spec.MatchConstraints}, attrs, nsObject)
-			if err != nil {
-				return nil, fmt.Errorf("%s:%d: %s: ValidatingAdmissionPolicy %s: %w", o.Source.File, o.Source.Line, o.ID, vap.Name, err)
-			}
-			if !match {
-				continue
-			}
-		}
-		resp, err := admissionpolicy.Validate(data, *u, gvk, gvr, nsLabels, nil, &authenticationv1.UserInfo{}, true)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %s: ValidatingAdmissionPolicy %s: %w", o.Source.File, o.Source.Line, o.ID, vap.Name, err)
-		}
-		p := e.byName[vap.Name]
-		for j := range resp.PolicyResponse.Rules {
-			rule := &resp.PolicyResponse.Rules[j]
-			lvl := finding.Deny
-			if b := rule.ValidatingAdmissionPolicyBinding(); b != nil && len(b.Spec.ValidationActions) > 0 && !slices.Contains(b.Spec.ValidationActions, admissionregistrationv1.Deny) {
-				lvl = finding.Warn
-			}
-			if f, ok := ruleFinding(p, lvl, o, rule, ""); ok {
-				out = append(out, f)
-			}
-		}
-	}
-	return out, nil
-}
-
-// missingNamespaces notes each namespace (but "default") that objects land in
-// while the input holds no Namespace manifest for it: policies that select
-// namespaces by label see it with its name label alone, which the cluster may not. A pod
-// checked without its restricted namespace would otherwise pass in silence.
-func (e *Engine) missingNamespaces(in *input.Input, namespaces map[string]map[string]*corev1.Namespace) []string {
-	if len(e.selectNamespaces) == 0 {
-		return nil
-	}
-	count := map[string]int{}
-	for _, o := range in.Kubernetes.Objects {
-		ns := o.AdmissionNamespace()
-		if ns == "" || ns == "default" || o.Kind() == "Namespace" || namespaces[contextOf(o)][ns] != nil || !e.selectsKind(o) {
-			continue
-		}
-		count[ns]++
-	}
-	var notes []string
-	for _, ns := range slices.Sorted(maps.Keys(count)) {
-		objects := "objects land"
-		if count[ns] == 1 {
-			objects = "object lands"
-		}
-		notes = append(notes, fmt.Sprintf("%d %s in namespace %q, whose Namespace manifest is not in the input: %s saw it with no label but its name; add the manifest to check as the cluster would",
-			count[ns], objects, ns, strings.Join(e.selectNamespaces, ", ")))
-	}
-	return notes
-}
-
-// selectsKind says whether a namespace-selecting policy matches objects of
-// o's kind: its resource, or (autogen) a pod controller for a pod policy.
-func (e *Engine) selectsKind(o input.Object) bool {
-	apiVersion, _ := o.Object["apiVersion"].(string)
-	gvr, _ := meta.UnsafeGuessKindToResource(schema.FromAPIVersionAndKind(apiVersion, o.Kind()))
-	return e.selectedResources["*"] || e.selectedResources[gvr.Resource] ||
-		e.selectedResources["pods"] && slices.Contains(podControllers, o.Kind())
-}
-
-// podControllers are the kinds Kyverno's autogen applies pod policies to.
-var podControllers = []string{"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"}
-
 // namespaceLabels are the labels of the namespace o lands in, if the input has it.
 func namespaceLabels(namespaces map[string]*corev1.Namespace, o input.Object) map[string]string {
 	if ns := o.AdmissionNamespace(); ns != "" {
@@ -542,45 +301,6 @@ func namespaceOrBare(namespaces map[string]*corev1.Namespace, name string) *core
 	return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"kubernetes.io/metadata.name": name}}}
 }
 
-func (e *Engine) legacyFindings(o input.Object, resps []engineapi.EngineResponse) []finding.Finding {
-	var out []finding.Finding
-	for _, resp := range resps {
-		lp := resp.Policy().AsKyvernoPolicy()
-		p := e.byName[LegacyName(lp)]
-		for i := range resp.PolicyResponse.Rules {
-			rule := &resp.PolicyResponse.Rules[i]
-			if f, ok := ruleFinding(p, legacyLevel(lp, rule.Name()), o, rule, "rule "+rule.Name()); ok {
-				out = append(out, f)
-			}
-		}
-	}
-	return out
-}
-
-// admit evaluates each object as an admission request, with the namespaces
-// (by name) its cluster has, and hands each response to visit.
-func (e *Engine) admit(ctx context.Context, objects []input.Object, namespaces func(input.Object) map[string]*corev1.Namespace, visit func(input.Object, celengine.EngineResponse)) error {
-	// One engine per cluster (context), which resolves its namespaces; all
-	// share one matcher, which parses each policy's selectors once.
-	matcher := newParsingOnceMatcher()
-	byContext := map[string]vpolengine.Engine{}
-	for _, o := range objects {
-		key := contextOf(o)
-		eng, ok := byContext[key]
-		if !ok {
-			nsByName := namespaces(o)
-			eng = vpolengine.NewEngine(e.provider, func(name string) *corev1.Namespace { return namespaceOrBare(nsByName, name) }, matcher)
-			byContext[key] = eng
-		}
-		resp, err := eng.Handle(ctx, admissionRequest(o), nil)
-		if err != nil {
-			return fmt.Errorf("%s: %s: Kyverno: %w", o.Source.File, o.ID, err)
-		}
-		visit(o, resp)
-	}
-	return nil
-}
-
 // admittedObject is o as the API server would admit it: a copy, in the
 // "default" namespace when it is namespaced and names none (as kubectl does).
 func admittedObject(o input.Object) *unstructured.Unstructured {
@@ -589,31 +309,6 @@ func admittedObject(o input.Object) *unstructured.Unstructured {
 		u.SetNamespace(ns)
 	}
 	return u
-}
-
-// admissionRequest is the request the API server would send for creating o.
-func admissionRequest(o input.Object) celengine.EngineRequest {
-	u := admittedObject(o)
-	gvk := u.GroupVersionKind()
-	gvr, _ := meta.UnsafeGuessKindToResource(gvk)
-	return celengine.Request(libs.NewFakeContextProvider(), gvk, gvr, "", u.GetName(), u.GetNamespace(),
-		admissionv1.Create, authenticationv1.UserInfo{}, u, nil, false, nil)
-}
-
-func (e *Engine) findings(o input.Object, resp celengine.EngineResponse) []finding.Finding {
-	var out []finding.Finding
-	for _, pr := range resp.Policies {
-		p, ok := e.byName[pr.Policy.GetName()]
-		if !ok {
-			continue
-		}
-		for i := range pr.Rules {
-			if f, ok := ruleFinding(p, finding.Level(e.actions[p.Name]), o, &pr.Rules[i], ""); ok {
-				out = append(out, f)
-			}
-		}
-	}
-	return out
 }
 
 // ruleFinding turns a failing, erroring or excepted rule response into a
@@ -708,80 +403,6 @@ func readDocuments(dir policydir.Dir) ([]document, error) {
 	return docs, nil
 }
 
-// compileInParallel compiles the policies (and their autogen variants) with
-// Kyverno's provider, a share of them on each CPU: its compiler builds a
-// CEL environment for every policy and variant (most of the compile time),
-// one after the other. The shares keep the policies' order.
-func compileInParallel(vpols []policiesv1beta1.ValidatingPolicyLike, exceptions []*policiesv1beta1.PolicyException) (vpolengine.ProviderFunc, error) {
-	n := min(goruntime.GOMAXPROCS(0), len(vpols))
-	if n <= 1 {
-		return vpolengine.NewProvider(vpolcompiler.NewCompiler(), vpols, exceptions)
-	}
-	compiled := make([][]vpolengine.Policy, n)
-	errs := diag.Each(n, n, func(int) string { return "Kyverno's compiler" }, func(i int) error {
-		share := vpols[i*len(vpols)/n : (i+1)*len(vpols)/n]
-		p, err := vpolengine.NewProvider(vpolcompiler.NewCompiler(), share, exceptions)
-		if err == nil {
-			compiled[i], err = p.Fetch(context.Background())
-		}
-		return err
-	})
-	var all []vpolengine.Policy
-	for i := range n {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		all = append(all, compiled[i]...)
-	}
-	return func(context.Context) ([]vpolengine.Policy, error) { return all, nil }, nil
-}
-
-// compileError says which file holds the expression Kyverno's compiler
-// refused: it compiles each policy alone, then with each exception that
-// refers to it, and reports the first that fails, in one line. (The
-// provider compiles them all at once and names only the policy.)
-func (e *Engine) compileError(vpols []policiesv1beta1.ValidatingPolicyLike, err error) error {
-	c := vpolcompiler.NewCompiler()
-	for _, vp := range vpols {
-		p := e.byName[vp.GetName()]
-		if _, errs := c.Compile(vp, nil); len(errs) > 0 {
-			return &Error{File: p.File, Line: p.Line, Msg: fmt.Sprintf("ValidatingPolicy %s: %s", vp.GetName(), celErrors(errs))}
-		}
-		for _, x := range e.exceptions {
-			for _, ref := range x.Spec.Spec.PolicyRefs {
-				if ref.Name != vp.GetName() {
-					continue
-				}
-				if _, errs := c.Compile(vp, []*policiesv1beta1.PolicyException{x.Spec}); len(errs) > 0 {
-					return &Error{File: x.File, Line: x.Line, Msg: fmt.Sprintf("PolicyException %s: %s", x.Name, celErrors(errs))}
-				}
-			}
-		}
-	}
-	return &Error{Msg: fmt.Sprintf("compiling Kyverno policies: %v", err)}
-}
-
-var celSyntax = regexp.MustCompile(`ERROR: <input>:(\d+):(\d+): ([^|\n]*)`)
-
-// celErrors is the first compile error as one line: the field, and CEL's
-// message with its position in the expression (without the source excerpt).
-func celErrors(errs field.ErrorList) string {
-	for _, fe := range errs {
-		if fe.Type == field.ErrorTypeInternal && strings.Contains(fe.Detail, "failed to compile policy") && len(errs) > 1 {
-			continue // the compiler's summary of the errors that follow
-		}
-		msg := fe.Detail
-		if m := celSyntax.FindStringSubmatch(fe.Detail); m != nil {
-			msg = fmt.Sprintf("%s (expression line %s, column %s)", strings.TrimSpace(m[3]), m[1], m[2])
-		}
-		if f := fe.Field; f != "" && f != "<nil>" {
-			return f + ": " + strings.Join(strings.Fields(msg), " ")
-		}
-		return strings.Join(strings.Fields(msg), " ")
-	}
-	return errs.ToAggregate().Error()
-}
-
 // Unevaluated is a policy guard reads but does not evaluate: a kind that
 // changes or creates objects rather than admitting them, or one whose
 // engine guard does not run. guard check notes each once; a test suite's
@@ -816,16 +437,6 @@ func documentName(d document) string {
 	meta, _ := d.obj["metadata"].(map[string]any)
 	name, _ := meta["name"].(string)
 	return name
-}
-
-// hasValidateRule says whether a legacy policy has a rule guard evaluates.
-func hasValidateRule(p kyvernov1.PolicyInterface) bool {
-	for _, r := range p.GetSpec().Rules {
-		if r.HasValidate() {
-			return true
-		}
-	}
-	return false
 }
 
 // Unevaluated lists the policies guard read and does not evaluate.

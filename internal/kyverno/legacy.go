@@ -98,3 +98,79 @@ func legacyLevel(p kyvernov1.PolicyInterface, ruleName string) finding.Level {
 	}
 	return finding.Warn
 }
+
+// addLegacyPolicy reads a kyverno.io ClusterPolicy or Policy: one without a
+// validate rule is noted and not evaluated, as are its rules that do not
+// validate.
+func (e *Engine) addLegacyPolicy(d document) error {
+	var lp kyvernov1.PolicyInterface
+	if d.kind() == "ClusterPolicy" {
+		var cp kyvernov1.ClusterPolicy
+		if err := d.decode(&cp); err != nil {
+			return err
+		}
+		lp = &cp
+	} else {
+		var np kyvernov1.Policy
+		if err := d.decode(&np); err != nil {
+			return err
+		}
+		lp = &np
+	}
+	if !hasValidateRule(lp) {
+		e.unevaluated = append(e.unevaluated, Unevaluated{
+			Kind: d.kind(), Name: LegacyName(lp), File: d.file, Line: d.line,
+			Reason: "it has no validate rule (guard evaluates validation; mutate, generate and verifyImages rules are Kyverno's at admission)",
+		})
+		return nil
+	}
+	p, err := policyMetadata(d.kind(), LegacyName(lp), lp.GetAnnotations(), d)
+	if err != nil {
+		return err
+	}
+	for _, r := range lp.GetSpec().Rules {
+		if !r.HasValidate() {
+			e.unevaluatedRules[LegacyName(lp)+"/"+r.Name] = fmt.Sprintf("rule %s of %s %s is not evaluated: it is not a validate rule", r.Name, d.kind(), LegacyName(lp))
+		}
+	}
+	if err := e.addPolicy(p, d); err != nil {
+		return err
+	}
+	e.legacyPolicies = append(e.legacyPolicies, lp)
+	return nil
+}
+
+// addLegacyException reads a kyverno.io PolicyException.
+func (e *Engine) addLegacyException(d document) error {
+	var px kyvernov2.PolicyException
+	if err := d.decode(&px); err != nil {
+		return err
+	}
+	e.legacyExceptions = append(e.legacyExceptions, &px)
+	return nil
+}
+
+func (e *Engine) legacyFindings(o input.Object, resps []engineapi.EngineResponse) []finding.Finding {
+	var out []finding.Finding
+	for _, resp := range resps {
+		lp := resp.Policy().AsKyvernoPolicy()
+		p := e.byName[LegacyName(lp)]
+		for i := range resp.PolicyResponse.Rules {
+			rule := &resp.PolicyResponse.Rules[i]
+			if f, ok := ruleFinding(p, legacyLevel(lp, rule.Name()), o, rule, "rule "+rule.Name()); ok {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// hasValidateRule says whether a legacy policy has a rule guard evaluates.
+func hasValidateRule(p kyvernov1.PolicyInterface) bool {
+	for _, r := range p.GetSpec().Rules {
+		if r.HasValidate() {
+			return true
+		}
+	}
+	return false
+}

@@ -124,3 +124,42 @@ func TestNewRefusesBadConditions(t *testing.T) {
 		t.Errorf("no exceptions: %v %v", s.Policies(), err)
 	}
 }
+
+// An exception is reported unused (EXC-002) only when the check held
+// something of the kind, apiVersion and namespace it could match: one for a
+// chart's ClusterRoleBinding says nothing in a check without
+// ClusterRoleBindings, whatever else (namespaced objects, Terraform) it holds.
+func TestUnusedOnlyInScope(t *testing.T) {
+	x := exceptionFor("operator-rbac", "RBAC-001",
+		"object.?kind.orValue('') == 'ClusterRoleBinding' && object.?metadata.?name.orValue('') == 'operator'", "2027-01-01")
+	binding := func(kind, ns, name string) input.Object {
+		meta := map[string]any{"name": name}
+		if ns != "" {
+			meta["namespace"] = ns
+		}
+		return input.Object{Object: map[string]any{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": meta}}
+	}
+	for _, tt := range []struct {
+		name    string
+		objects []input.Object
+		unused  bool
+	}{
+		{"no ClusterRoleBinding", []input.Object{binding("RoleBinding", "app", "operator"), binding("Namespace", "", "app")}, false},
+		{"another ClusterRoleBinding", []input.Object{binding("ClusterRoleBinding", "", "grafana")}, true},
+	} {
+		in := bastionInput()
+		in.Kubernetes.Objects = tt.objects
+		in.Finalize()
+		stage, err := New([]Exception{x}, day("2026-12-01"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, err := stage.Apply(in, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(fs) == 1 && fs[0].PolicyID == "EXC-002"; got != tt.unused {
+			t.Errorf("%s: findings %+v, want unused %v", tt.name, fs, tt.unused)
+		}
+	}
+}

@@ -14,25 +14,44 @@ import (
 // except was in the check: one for the monitoring release matches nothing
 // in a check of the app chart alone, and saying so on every such check
 // would teach users to ignore EXC-002. inScope answers the question from
-// the exception's matchConditions, evaluated partially: for each namespace
-// the input's objects land in, with everything but the namespace unknown,
-// and once for a Terraform resource (no metadata) when the exception names
-// Rego policies. Only a definite false, for every probe, puts the
-// exception out of scope; a condition guard cannot compile or evaluate this
-// way (other variables, attributes it does not mark unknown) keeps it in.
+// the exception's matchConditions, evaluated partially, once per kind of
+// item the input holds: for each kind, apiVersion and namespace of its
+// Kubernetes objects, with the rest of the object unknown; and, when the
+// exception names Rego policies, for each type of its Terraform resources,
+// with the rest of the resource unknown. Only a definite false, for every
+// probe, puts the exception out of scope; a condition guard cannot compile
+// or evaluate this way keeps it in.
 
-// unknownAttributes are the attributes of `object` a probe leaves unknown.
-var unknownAttributes = func() []*cel.AttributePatternType {
+// objectUnknown are the attributes of a Kubernetes object a probe leaves
+// unknown: all but its kind, apiVersion and namespace.
+var objectUnknown = attributes(
+	[]string{"spec", "status", "data", "stringData", "binaryData", "type", "immutable", "roleRef", "subjects", "rules",
+		"aggregationRule", "webhooks", "secrets", "imagePullSecrets", "automountServiceAccountToken", "provisioner",
+		"parameters", "reclaimPolicy", "allowVolumeExpansion", "volumeBindingMode", "value", "globalDefault", "handler"},
+	[]string{"name", "generateName", "labels", "annotations", "uid", "ownerReferences"})
+
+// resourceUnknown are the attributes of a Terraform resource a probe leaves
+// unknown: all but its type.
+var resourceUnknown = attributes(
+	[]string{"id", "address", "name", "values", "module", "mode", "stack", "provider", "provider_name", "index",
+		"config", "action", "references", "unknown", "sensitive", "source"}, nil)
+
+func attributes(top, metadata []string) []*cel.AttributePatternType {
 	var out []*cel.AttributePatternType
-	for _, top := range []string{"kind", "apiVersion", "spec", "status", "data", "stringData", "type",
-		"address", "name", "values", "module", "mode", "stack", "id", "provider_name", "index", "references", "unknown"} {
-		out = append(out, cel.AttributePattern("object").QualString(top))
+	for _, a := range top {
+		out = append(out, cel.AttributePattern("object").QualString(a))
 	}
-	for _, meta := range []string{"name", "generateName", "labels", "annotations", "uid", "ownerReferences"} {
-		out = append(out, cel.AttributePattern("object").QualString("metadata").QualString(meta))
+	for _, m := range metadata {
+		out = append(out, cel.AttributePattern("object").QualString("metadata").QualString(m))
 	}
 	return out
-}()
+}
+
+// probe is one kind of item: what is known of it, and what is not.
+type probe struct {
+	known   map[string]any
+	unknown []*cel.AttributePatternType
+}
 
 // inScope says whether the exception could have matched something in the
 // input (see above).
@@ -52,29 +71,48 @@ func (x Exception) inScope(in *input.Input) bool {
 	if len(programs) == 0 {
 		return true
 	}
-	var probes []map[string]any
-	var namespaces []string
-	for _, o := range in.Kubernetes.Objects {
-		if ns := o.AdmissionNamespace(); ns != "" && !slices.Contains(namespaces, ns) {
-			namespaces = append(namespaces, ns)
-			probes = append(probes, map[string]any{"metadata": map[string]any{"namespace": ns}})
-		}
-	}
-	regoRefs := slices.ContainsFunc(x.Spec.Spec.PolicyRefs, func(r policiesv1beta1.PolicyRef) bool { return r.Kind == RegoPolicyKind })
-	if regoRefs && len(in.Terraform.Resources) > 0 {
-		probes = append(probes, map[string]any{})
-	}
-	for _, probe := range probes {
-		if mayMatch(programs, probe) {
+	for _, p := range probes(in, slices.ContainsFunc(x.Spec.Spec.PolicyRefs, func(r policiesv1beta1.PolicyRef) bool { return r.Kind == RegoPolicyKind })) {
+		if mayMatch(programs, p) {
 			return true
 		}
 	}
 	return false
 }
 
-// mayMatch is false only when a condition is definitely false for probe.
-func mayMatch(programs []cel.Program, probe map[string]any) bool {
-	vars, err := cel.PartialVars(map[string]any{"object": probe}, unknownAttributes...)
+// probes are one per kind, apiVersion and namespace of the input's
+// objects, and, with terraform, one per type of its resources.
+func probes(in *input.Input, terraform bool) []probe {
+	var out []probe
+	seen := map[[3]string]bool{}
+	for _, o := range in.Kubernetes.Objects {
+		apiVersion, _ := o.Object["apiVersion"].(string)
+		key := [3]string{o.Kind(), apiVersion, o.AdmissionNamespace()}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		// A cluster-scoped object's namespace is "" here, not absent: CEL
+		// would fold the error of reading an absent one into the unknowns
+		// beside it, and a condition on the namespace would keep every
+		// exception in scope of every Namespace object.
+		metadata := map[string]any{"namespace": key[2]}
+		out = append(out, probe{known: map[string]any{"kind": key[0], "apiVersion": key[1], "metadata": metadata}, unknown: objectUnknown})
+	}
+	if terraform {
+		types := map[string]bool{}
+		for _, r := range in.Terraform.Resources {
+			if !types[r.Type] {
+				types[r.Type] = true
+				out = append(out, probe{known: map[string]any{"type": r.Type}, unknown: resourceUnknown})
+			}
+		}
+	}
+	return out
+}
+
+// mayMatch is false only when a condition is definitely false for p.
+func mayMatch(programs []cel.Program, p probe) bool {
+	vars, err := cel.PartialVars(map[string]any{"object": p.known}, p.unknown...)
 	if err != nil {
 		return true
 	}

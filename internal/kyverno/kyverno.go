@@ -66,7 +66,10 @@ type Engine struct {
 	actions    map[string]string // policy name -> "deny" or "warn"
 	exceptions []exception.Exception
 	provider   vpolengine.Provider
-	legacy     *legacy
+	// unexceptedProvider compiles the policies exceptions name without
+	// them (see unexcepted): built when an exception first spares an object.
+	unexceptedProvider vpolengine.Provider
+	legacy             *legacy
 	// legacyPolicies and legacyExceptions are the kyverno.io documents read,
 	// compiled into legacy once all are.
 	legacyPolicies   []kyvernov1.PolicyInterface
@@ -241,8 +244,8 @@ func (e *Engine) Evaluate(ctx context.Context, in *input.Input) ([]finding.Findi
 	var out []finding.Finding
 	err := e.admit(ctx, in.Kubernetes.Objects, func(o input.Object) map[string]*corev1.Namespace {
 		return namespaces[contextOf(o)]
-	}, func(o input.Object, resp celengine.EngineResponse) {
-		out = append(out, e.findings(o, resp)...)
+	}, func(o input.Object, resp celengine.EngineResponse, spared map[string][]engineapi.RuleResponse) {
+		out = append(out, e.findings(o, resp, spared)...)
 	})
 	if err != nil {
 		return nil, err

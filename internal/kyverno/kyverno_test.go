@@ -388,3 +388,46 @@ func TestLibraryAnnotations(t *testing.T) {
 	}
 	t.Logf("%d policies, %d exceptions", policies, exceptions)
 }
+
+// An exception spares what it matches, but a finding is waived only where
+// the policy would otherwise deny, and says what it would deny: an object
+// the exception matches that passes anyway is no finding at all.
+func TestWaivedOnlyWhereThePolicyWouldDeny(t *testing.T) {
+	exceptions := t.TempDir()
+	data, err := os.ReadFile(filepath.Join(root, "testdata/kyverno/app-migration-scratch-volume.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(exceptions, "x.yaml"), data, 0o644)
+	e, err := Load(policydir.OnDisk(policyDir, exceptions), day("2026-12-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := func(name, volumes string) string {
+		return `apiVersion: batch/v1
+kind: Job
+metadata: {name: ` + name + `, namespace: platform-app, labels: {app.kubernetes.io/component: migration}}
+spec:
+  template:
+    metadata: {labels: {app.kubernetes.io/component: migration}}
+    spec:
+      restartPolicy: Never
+      containers: [{name: m, image: europe-docker.pkg.dev/acme-platform-prod/prod-images/migrate:1.0}]
+` + volumes
+	}
+	in := objectsOf(t, job("with-scratch", "      volumes: [{name: scratch, emptyDir: {}}]\n")+"---\n"+job("without-volumes", ""))
+	fs, err := withExceptions(e, in, day("2026-12-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var waived []finding.Finding
+	for _, f := range fs {
+		if f.PolicyID == "K8S-004" {
+			waived = append(waived, f)
+		}
+	}
+	if len(waived) != 1 || !waived[0].Waived || waived[0].Resource != "Job/platform-app/with-scratch" ||
+		!strings.Contains(waived[0].Message, "scratch") || !strings.HasSuffix(waived[0].Message, "(excepted by PolicyException kyverno/app-migration-scratch-volume)") {
+		t.Errorf("K8S-004 findings %+v, want one waived on with-scratch saying what it would deny", waived)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/kyverno/kyverno/pkg/cel/libs"
 	vpolcompiler "github.com/kyverno/kyverno/pkg/cel/policies/vpol/compiler"
 	vpolengine "github.com/kyverno/kyverno/pkg/cel/policies/vpol/engine"
+	engineapi "github.com/kyverno/kyverno/pkg/engine/api"
 	admissionv1 "k8s.io/api/admission/v1"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	authenticationv1 "k8s.io/api/authentication/v1"
@@ -151,27 +152,85 @@ func (e *Engine) selectsKind(o input.Object) bool {
 var podControllers = []string{"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"}
 
 // admit evaluates each object as an admission request, with the namespaces
-// (by name) its cluster has, and hands each response to visit.
-func (e *Engine) admit(ctx context.Context, objects []input.Object, namespaces func(input.Object) map[string]*corev1.Namespace, visit func(input.Object, celengine.EngineResponse)) error {
-	// One engine per cluster (context), which resolves its namespaces; all
+// (by name) its cluster has, and hands each response to visit, with, for
+// each policy an exception spared, what the policy says without the
+// exception (see unexcepted).
+func (e *Engine) admit(ctx context.Context, objects []input.Object, namespaces func(input.Object) map[string]*corev1.Namespace, visit func(input.Object, celengine.EngineResponse, map[string][]engineapi.RuleResponse)) error {
+	// Engines per cluster (context), which resolve its namespaces; all
 	// share one matcher, which parses each policy's selectors once.
+	type engines struct{ excepted, unexcepted vpolengine.Engine }
 	matcher := newParsingOnceMatcher()
-	byContext := map[string]vpolengine.Engine{}
+	byContext := map[string]*engines{}
 	for _, o := range objects {
 		key := contextOf(o)
+		nsByName := namespaces(o)
+		resolve := func(name string) *corev1.Namespace { return namespaceOrBare(nsByName, name) }
 		eng, ok := byContext[key]
 		if !ok {
-			nsByName := namespaces(o)
-			eng = vpolengine.NewEngine(e.provider, func(name string) *corev1.Namespace { return namespaceOrBare(nsByName, name) }, matcher)
+			eng = &engines{excepted: vpolengine.NewEngine(e.provider, resolve, matcher)}
 			byContext[key] = eng
 		}
-		resp, err := eng.Handle(ctx, admissionRequest(o), nil)
+		resp, err := eng.excepted.Handle(ctx, admissionRequest(o), nil)
 		if err != nil {
 			return fmt.Errorf("%s: %s: Kyverno: %w", o.Source.File, o.ID, err)
 		}
-		visit(o, resp)
+		var spared map[string][]engineapi.RuleResponse
+		for _, pr := range resp.Policies {
+			if !slices.ContainsFunc(pr.Rules, func(r engineapi.RuleResponse) bool { return r.IsException() }) {
+				continue
+			}
+			if eng.unexcepted == nil {
+				provider, err := e.unexcepted()
+				if err != nil {
+					return err
+				}
+				eng.unexcepted = vpolengine.NewEngine(provider, resolve, matcher)
+			}
+			name := pr.Policy.GetName()
+			alone, err := eng.unexcepted.Handle(ctx, admissionRequest(o), func(p policiesv1beta1.ValidatingPolicyLike) bool { return p.GetName() == name })
+			if err != nil {
+				return fmt.Errorf("%s: %s: Kyverno: %w", o.Source.File, o.ID, err)
+			}
+			if spared == nil {
+				spared = map[string][]engineapi.RuleResponse{}
+			}
+			for _, apr := range alone.Policies {
+				if apr.Policy.GetName() == name {
+					spared[name] = append(spared[name], apr.Rules...)
+				}
+			}
+		}
+		visit(o, resp, spared)
 	}
 	return nil
+}
+
+// unexcepted is the provider of the policies that exceptions name,
+// compiled without them, once per check and only when an exception spared
+// an object: a waived finding says what the policy would have denied, and
+// an object the policy passes anyway is not counted as waived.
+func (e *Engine) unexcepted() (vpolengine.Provider, error) {
+	if e.unexceptedProvider != nil {
+		return e.unexceptedProvider, nil
+	}
+	named := map[string]bool{}
+	for _, x := range e.celExceptions {
+		for _, ref := range x.Spec.PolicyRefs {
+			named[ref.Name] = true
+		}
+	}
+	var vpols []policiesv1beta1.ValidatingPolicyLike
+	for _, vp := range e.vpols {
+		if named[vp.GetName()] {
+			vpols = append(vpols, vp)
+		}
+	}
+	provider, err := compileInParallel(vpols, nil)
+	if err != nil {
+		return nil, e.compileError(vpols, err)
+	}
+	e.unexceptedProvider = provider
+	return provider, nil
 }
 
 // admissionRequest is the request the API server would send for creating o.
@@ -183,15 +242,38 @@ func admissionRequest(o input.Object) celengine.EngineRequest {
 		admissionv1.Create, authenticationv1.UserInfo{}, u, nil, false, nil)
 }
 
-func (e *Engine) findings(o input.Object, resp celengine.EngineResponse) []finding.Finding {
+// findings are an admission response's findings: failures and errors;
+// for a policy an exception spared, its failures without the exception
+// (spared), each naming the exceptions that cover it.
+func (e *Engine) findings(o input.Object, resp celengine.EngineResponse, spared map[string][]engineapi.RuleResponse) []finding.Finding {
 	var out []finding.Finding
 	for _, pr := range resp.Policies {
 		p, ok := e.byName[pr.Policy.GetName()]
 		if !ok {
 			continue
 		}
+		level := finding.Level(e.actions[p.Name])
+		var exceptions []string
 		for i := range pr.Rules {
-			if f, ok := ruleFinding(p, finding.Level(e.actions[p.Name]), o, &pr.Rules[i], ""); ok {
+			if pr.Rules[i].IsException() {
+				for _, x := range pr.Rules[i].Exceptions() {
+					exceptions = append(exceptions, x.GetNamespace()+"/"+x.GetName())
+				}
+				continue
+			}
+			if f, ok := ruleFinding(p, level, o, &pr.Rules[i], ""); ok {
+				out = append(out, f)
+			}
+		}
+		if len(exceptions) == 0 {
+			continue
+		}
+		slices.Sort(exceptions)
+		exceptions = slices.Compact(exceptions)
+		for i := range spared[p.Name] {
+			if f, ok := ruleFinding(p, level, o, &spared[p.Name][i], ""); ok {
+				f.ExceptedBy = exceptions
+				f.Message += " (excepted by PolicyException " + strings.Join(exceptions, ", ") + ")"
 				out = append(out, f)
 			}
 		}

@@ -83,8 +83,12 @@ func writeText(w io.Writer, r *Report, opts Options) error {
 		if s.Passed {
 			verdict = "passed"
 		}
-		fmt.Fprintf(&b, "%s: %s (%s), %d failing at %s or above, %s, %d waived%s: %s.\n",
-			checked, plural(s.Findings, "finding"), strings.Join(parts, ", "), s.Failures, s.Threshold, plural(s.Warnings, "warning"), s.Waived, r.baselineCount(s), verdict)
+		severities := ""
+		if len(parts) > 0 { // none when every finding is waived or in the baseline
+			severities = " (" + strings.Join(parts, ", ") + ")"
+		}
+		fmt.Fprintf(&b, "%s: %s%s, %d failing at %s or above, %s, %d waived%s: %s.\n",
+			checked, plural(s.Findings, "finding"), severities, s.Failures, s.Threshold, plural(s.Warnings, "warning"), s.Waived, r.baselineCount(s), verdict)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -44,6 +44,23 @@ locals {
       # (kube-prometheus-stack-grafana, key admin-password) and keeps it
       # across upgrades. No Secret is referenced that nothing creates.
       adminPassword = null
+      # Grafana's sidecars load dashboards and data sources from their own
+      # namespace only, through a Role: the chart's default is a ClusterRole
+      # that reads every Secret in the cluster (RBAC-001).
+      rbac    = { namespaced = true }
+      sidecar = { dashboards = { searchNamespace = null } }
+    }
+    "kube-state-metrics" = {
+      # Every collector of the chart but secrets: listing every Secret in
+      # the cluster is reading them (RBAC-001), for metrics the platform
+      # does not use.
+      collectors = [
+        "certificatesigningrequests", "configmaps", "cronjobs", "daemonsets", "deployments", "endpointslices",
+        "horizontalpodautoscalers", "ingresses", "jobs", "leases", "limitranges", "mutatingwebhookconfigurations",
+        "namespaces", "networkpolicies", "nodes", "persistentvolumeclaims", "persistentvolumes",
+        "poddisruptionbudgets", "pods", "replicasets", "replicationcontrollers", "resourcequotas", "services",
+        "statefulsets", "storageclasses", "validatingwebhookconfigurations", "volumeattachments",
+      ]
     }
     prometheus = {
       prometheusSpec = {

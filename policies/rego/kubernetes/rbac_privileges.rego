@@ -5,9 +5,13 @@
 #   accounts outside the system (not system: users and groups, not service
 #   accounts of the reviewed system namespaces) neither cluster-admin, nor
 #   admin or edit (both read and write Secrets), nor a Role or ClusterRole of
-#   the same input whose rules grant every verb or every resource ("*") or
-#   any access to secrets. The binding is what grants: a role nobody outside
-#   the system is bound to is not reported.
+#   the same input whose rules grant every verb or every resource ("*"), nor
+#   a ClusterRole whose rules grant access to every secret. A Role's access to
+#   the secrets of its own namespace (a chart's hook that writes its
+#   webhook's certificate, a sidecar that reads its namespace's data sources)
+#   stays within what the namespace's owners already hold, and is not
+#   reported. The binding is what grants: a role nobody outside the system is
+#   bound to is not reported.
 # custom:
 #   id: RBAC-001
 #   severity: HIGH
@@ -35,19 +39,23 @@ system_subject(s, binding) if {
 	object.get(s, "namespace", k8s.namespace(binding)) in k8s.system_namespaces
 }
 
-# grants(rule) says what a rule grants that this policy forbids. A secrets
-# rule limited to named secrets (resourceNames) is what the remediation asks
-# for; "create" cannot be limited that way and stays forbidden.
-grants(rule) := sprintf("every verb on %v in apiGroups %v", [object.get(rule, "resources", []), object.get(rule, "apiGroups", [])]) if "*" in object.get(rule, "verbs", [])
+# grants(rule, kind) says what a rule of a role of kind grants that this
+# policy forbids. Secrets: only a ClusterRole's rules reach past one
+# namespace. A secrets rule limited to named secrets (resourceNames) is what
+# the remediation asks for; "create" cannot be limited that way and stays
+# forbidden.
+grants(rule, kind) := sprintf("every verb on %v in apiGroups %v", [object.get(rule, "resources", []), object.get(rule, "apiGroups", [])]) if "*" in object.get(rule, "verbs", [])
 
 else := sprintf("every resource in apiGroups %v", [object.get(rule, "apiGroups", [])]) if "*" in object.get(rule, "resources", [])
 
 else := sprintf("%v on every secret", [object.get(rule, "verbs", [])]) if {
+	kind == "ClusterRole"
 	"secrets" in object.get(rule, "resources", [])
 	count(object.get(rule, "resourceNames", [])) == 0
 }
 
 else := "create on secrets" if {
+	kind == "ClusterRole"
 	"secrets" in object.get(rule, "resources", [])
 	"create" in object.get(rule, "verbs", [])
 }
@@ -66,7 +74,7 @@ forbidden := {k: {g |
 	some r in all_roles
 	role_key(r) == k
 	some rule in object.get(r.object, "rules", [])
-	g := grants(rule)
+	g := grants(rule, r.object.kind)
 } |
 	some o in all_roles
 	k := role_key(o)

@@ -58,10 +58,29 @@ test_wildcard_resources_in_a_cluster_role_fail if {
 	])
 }
 
-test_secrets_read_fails if {
+test_secrets_read_cluster_wide_fails if {
 	count(policy.deny) == 1 with input as objects([
-		role("Role", "app", "r", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]),
-		binding("RoleBinding", "app", "Role", "r", app_sa),
+		role("ClusterRole", "", "r", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]}]),
+		binding("ClusterRoleBinding", "", "ClusterRole", "r", app_sa),
+	])
+}
+
+# A ClusterRole's rules bound in one namespace still name every secret
+# there, in any namespace it is bound in: reported.
+test_cluster_role_on_secrets_bound_in_a_namespace_fails if {
+	count(policy.deny) == 1 with input as objects([
+		role("ClusterRole", "", "r", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["watch"]}]),
+		binding("RoleBinding", "app", "ClusterRole", "r", app_sa),
+	])
+}
+
+# A chart's own Role on the secrets of its namespace (kube-prometheus-stack's
+# admission hook writes its webhook certificate; Grafana's sidecar, namespaced,
+# reads its data sources) stays within the namespace.
+test_secrets_in_a_namespaced_role_pass if {
+	count(policy.deny) == 0 with input as objects([
+		role("Role", "monitoring", "admission", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "create"]}]),
+		binding("RoleBinding", "monitoring", "Role", "admission", [{"kind": "ServiceAccount", "name": "admission", "namespace": "monitoring"}]),
 	])
 }
 
@@ -74,7 +93,7 @@ test_narrow_role_passes if {
 
 test_role_in_another_namespace_is_not_the_one_bound if {
 	count(policy.deny) == 0 with input as objects([
-		role("Role", "other", "r", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]),
+		role("Role", "other", "r", [{"apiGroups": [""], "resources": ["*"], "verbs": ["get"]}]),
 		binding("RoleBinding", "app", "Role", "r", app_sa),
 	])
 }
@@ -85,14 +104,14 @@ test_unbound_wide_role_passes if {
 
 test_named_secrets_pass if {
 	count(policy.deny) == 0 with input as objects([
-		role("Role", "app", "r", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "update"], "resourceNames": ["app-tls-ca"]}]),
-		binding("RoleBinding", "app", "Role", "r", app_sa),
+		role("ClusterRole", "", "r", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "update"], "resourceNames": ["app-tls-ca"]}]),
+		binding("ClusterRoleBinding", "", "ClusterRole", "r", app_sa),
 	])
 }
 
 test_creating_secrets_fails_even_with_names if {
 	count(policy.deny) == 1 with input as objects([
-		role("Role", "app", "r", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["create"], "resourceNames": ["x"]}]),
-		binding("RoleBinding", "app", "Role", "r", app_sa),
+		role("ClusterRole", "", "r", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["create"], "resourceNames": ["x"]}]),
+		binding("ClusterRoleBinding", "", "ClusterRole", "r", app_sa),
 	])
 }

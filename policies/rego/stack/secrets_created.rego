@@ -6,16 +6,20 @@
 #   (existingSecret, the convention of Grafana's and most charts) names must
 #   be created by something in the check: a Secret manifest in the same
 #   cluster and namespace, a SecretProviderClass that syncs it from Secret
-#   Manager (spec.secretObjects), an ExternalSecret that targets it, or a
-#   kubernetes_secret in Terraform. Otherwise the pod does not start, the
-#   listener serves no certificate, or the release fails, after apply, in
-#   production; or somebody creates it by hand and nobody reviews it.
-#   References marked optional are not required.
+#   Manager (spec.secretObjects), an ExternalSecret that targets it, a
+#   kubernetes_secret in Terraform, a chart's hook Job that generates it
+#   (kube-webhook-certgen create --secret-name, as kube-prometheus-stack's
+#   and ingress-nginx's admission webhooks do), or an object that declares
+#   it with the annotation guard.acme.example/creates-secrets (names,
+#   comma-separated: an operator or a hook guard cannot read). Otherwise the
+#   pod does not start, the listener serves no certificate, or the release
+#   fails, after apply, in production; or somebody creates it by hand and
+#   nobody reviews it. References marked optional are not required.
 # custom:
 #   id: STK-006
 #   severity: MEDIUM
 #   controls: ["Platform: secrets are created by code"]
-#   remediation: Create the Secret where the reference is (chart or stack), sync it from Secret Manager with a SecretProviderClass (secretObjects), or drop the reference (e.g. a chart-generated Secret, a Certificate Manager certificate).
+#   remediation: Create the Secret where the reference is (chart or stack), sync it from Secret Manager with a SecretProviderClass (secretObjects), or drop the reference (e.g. a chart-generated Secret, a Certificate Manager certificate). If a hook or an operator creates it, annotate that object (or its Job) with guard.acme.example/creates-secrets NAME.
 package guard.stack.secrets_created
 
 import data.guard.lib.kubernetes as k8s
@@ -100,6 +104,37 @@ created contains ["*", object.get(meta, "namespace", "default"), meta.name] if {
 	meta.name
 }
 
+# A Helm hook Job running kube-webhook-certgen's create command generates
+# the Secret its --secret-name names, in its --namespace (the Job's own when
+# that is absent or an environment variable, as ingress-nginx passes it).
+created contains [k8s.context(o), certgen_namespace(o, args), name] if {
+	some o in k8s.objects("Job")
+	object.get(o.object.metadata, ["annotations", "helm.sh/hook"], "") != ""
+	some c in object.get(o.object.spec.template.spec, "containers", [])
+	contains(object.get(c, "image", ""), "/kube-webhook-certgen")
+	args := object.get(c, "args", [])
+	args[0] == "create"
+	some a in args
+	startswith(a, "--secret-name=")
+	name := substring(a, count("--secret-name="), -1)
+}
+
+certgen_namespace(o, args) := ns if {
+	some a in args
+	startswith(a, "--namespace=")
+	ns := substring(a, count("--namespace="), -1)
+	not contains(ns, "$(")
+} else := k8s.namespace(o)
+
+# An object can declare what creates Secrets outside what guard reads (an
+# operator, a hook): guard.acme.example/creates-secrets: "a, b".
+created contains [k8s.context(o), k8s.namespace(o), trim_space(name)] if {
+	some o in input.kubernetes.objects
+	declared := object.get(o.object.metadata, ["annotations", "guard.acme.example/creates-secrets"], "")
+	some name in split(declared, ",")
+	trim_space(name) != ""
+}
+
 # created_names are [namespace, name] of every created Secret, any cluster.
 created_names contains [ns, name] if some [_, ns, name] in created
 
@@ -113,7 +148,7 @@ deny contains result if {
 	some [context, ns, name, what, id] in references
 	not is_created([context, ns, name])
 	result := {
-		"msg": sprintf("Secret %s/%s, referenced by %s, is created by nothing in this check (no Secret, SecretProviderClass secretObjects, ExternalSecret or kubernetes_secret)", [ns, name, what]),
+		"msg": sprintf("Secret %s/%s, referenced by %s, is created by nothing in this check (no Secret, SecretProviderClass secretObjects, ExternalSecret, kubernetes_secret or hook that generates it; if something guard does not read creates it, annotate that object with guard.acme.example/creates-secrets: %s)", [ns, name, what, name]),
 		"resource": id,
 	}
 }

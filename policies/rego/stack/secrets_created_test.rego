@@ -71,3 +71,50 @@ test_release_existing_secret_created_by_terraform_passes if {
 test_release_without_existing_secret_passes if {
 	count(policy.deny) == 0 with input as t.stack([release("grafana:\n  admin:\n    existingSecret: \"\"\n")], [])
 }
+
+# kube-prometheus-stack's admission webhook: the operator mounts the Secret
+# that the chart's pre-install hook Job generates.
+operator := deployment({"containers": [{"name": "operator"}], "volumes": [{"name": "tls-secret", "secret": {"secretName": "kps-admission"}}]})
+
+certgen_job(args, hook) := {
+	"apiVersion": "batch/v1", "kind": "Job",
+	"metadata": {"name": "kps-admission-create", "namespace": "app", "annotations": hook},
+	"spec": {"template": {"spec": {"containers": [{"name": "create", "image": "registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.6.7", "args": args}]}}},
+}
+
+pre_install := {"helm.sh/hook": "pre-install,pre-upgrade"}
+
+test_secret_generated_by_a_certgen_hook_passes if {
+	job := certgen_job(["create", "--host=kps-operator,kps-operator.app.svc", "--namespace=app", "--secret-name=kps-admission"], pre_install)
+	count(policy.deny) == 0 with input as objects([operator, job], "primary")
+}
+
+# ingress-nginx passes the namespace as $(POD_NAMESPACE): the Job's own.
+test_certgen_namespace_from_the_environment_is_the_jobs_passes if {
+	job := certgen_job(["create", "--namespace=$(POD_NAMESPACE)", "--secret-name=kps-admission"], pre_install)
+	count(policy.deny) == 0 with input as objects([operator, job], "primary")
+}
+
+test_certgen_secret_of_another_name_or_namespace_fails if {
+	other_name := certgen_job(["create", "--namespace=app", "--secret-name=other"], pre_install)
+	other_ns := certgen_job(["create", "--namespace=elsewhere", "--secret-name=kps-admission"], pre_install)
+	count(policy.deny) == 1 with input as objects([operator, other_name, other_ns], "primary")
+}
+
+# Only a hook's run of the create command generates it: the patch command
+# reads it, and a Job that is no hook may never run before the Deployment.
+test_certgen_patch_or_not_a_hook_fails if {
+	patch := certgen_job(["patch", "--namespace=app", "--secret-name=kps-admission"], pre_install)
+	plain := certgen_job(["create", "--namespace=app", "--secret-name=kps-admission"], {})
+	count(policy.deny) == 1 with input as objects([operator, patch, plain], "primary")
+}
+
+test_secret_declared_by_an_annotation_passes if {
+	declaring := {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "vault-agent", "namespace": "app", "annotations": {"guard.acme.example/creates-secrets": "other, kps-admission"}}}
+	count(policy.deny) == 0 with input as objects([operator, declaring], "primary")
+}
+
+test_message_says_how_to_declare_a_secret if {
+	some result in policy.deny with input as objects([operator], "primary")
+	contains(result.msg, "annotate that object with guard.acme.example/creates-secrets: kps-admission")
+}

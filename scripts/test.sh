@@ -31,6 +31,9 @@ goreleaser check
 step "platform: helm lint, helm template, kubectl-validate, tofu fmt"
 scripts/validate-platform.sh
 
+step "make check: the platform as it deploys, with the base stack's repository charts where they are"
+make check
+
 step "go test (with the kyverno test parity check and the hostile-input corpus)"
 GUARD_KYVERNO_CLI="$PWD/.cache/bin/kyverno" GUARD_TOFU="$PWD/.cache/bin/tofu" go test -count=1 ./...
 

@@ -441,6 +441,3 @@ func documentName(d document) string {
 	name, _ := meta["name"].(string)
 	return name
 }
-
-// Unevaluated lists the policies guard read and does not evaluate.
-func (e *Engine) Unevaluated() []Unevaluated { return e.unevaluated }

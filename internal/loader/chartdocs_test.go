@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	chartloader "helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/chartutil"
+
 	"github.com/acme/guard/internal/testtree"
 )
 
@@ -61,5 +64,65 @@ func TestLibraryChartIsNoError(t *testing.T) {
 	}
 	if notes := l.Notes(); len(notes) != 1 || !strings.Contains(notes[0], "library chart: nothing to render") {
 		t.Errorf("notes %q", notes)
+	}
+}
+
+// A dependency charts/ does not hold is found where `helm dependency build`
+// would fetch it from: a file:// directory, else an archive in --charts at
+// the version Chart.lock pins, else the highest Chart.yaml allows.
+func TestChartDependenciesResolved(t *testing.T) {
+	archives := t.TempDir()
+	for _, v := range []string{"1.2.0", "1.3.0", "2.0.0"} {
+		dir := testtree.Write(t, map[string]string{
+			"Chart.yaml":        "apiVersion: v2\nname: sub\nversion: " + v + "\n",
+			"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sub-{{ .Chart.Version }}\n",
+		})
+		ch, err := chartloader.Load(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chartutil.Save(ch, archives); err != nil { // sub-VERSION.tgz, as helm package
+			t.Fatal(err)
+		}
+	}
+	parent := "apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n  - name: sub\n    version: \"1.x\"\n    repository: https://charts.example.com\n"
+	lock := "dependencies:\n  - name: sub\n    version: 1.2.0\n    repository: https://charts.example.com\ndigest: sha256:0\ngenerated: \"2026-12-01T00:00:00Z\"\n"
+	local := testtree.Write(t, map[string]string{
+		"parent/Chart.yaml":     "apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n  - name: sub\n    version: \"*\"\n    repository: file://../sub\n",
+		"sub/Chart.yaml":        "apiVersion: v2\nname: sub\nversion: 0.9.0\n",
+		"sub/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sub-{{ .Chart.Version }}\n",
+	})
+	for _, tt := range []struct {
+		name   string
+		chart  string
+		files  map[string]string
+		charts []string
+		want   string
+	}{
+		{"the highest version the constraint allows", "", map[string]string{"Chart.yaml": parent}, []string{archives}, "sub-1.3.0"},
+		{"the version Chart.lock pins", "", map[string]string{"Chart.yaml": parent, "Chart.lock": lock}, []string{archives}, "sub-1.2.0"},
+		{"a file:// directory", local + "/parent", nil, nil, "sub-0.9.0"},
+		{"not found: Helm's error and its fix", "", map[string]string{"Chart.yaml": parent}, nil, "missing in charts/ directory: sub (run `helm dependency build`"},
+	} {
+		dir := tt.chart
+		if dir == "" {
+			dir = testtree.Write(t, tt.files)
+		}
+		l, err := New(Options{WorkDir: dir, Charts: tt.charts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := l.Load(context.Background(), []string{dir})
+		var got []string
+		if err != nil {
+			got = append(got, err.Error())
+		} else {
+			for _, o := range in.Kubernetes.Objects {
+				got = append(got, o.Name())
+			}
+		}
+		if len(got) != 1 || !strings.Contains(got[0], tt.want) {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }

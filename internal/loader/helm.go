@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/Masterminds/semver/v3"
 	"helm.sh/helm/v3/pkg/chart"
 	chartloader "helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
@@ -99,6 +100,9 @@ func (l *Loader) loadChartDir(dir string) (*chart.Chart, error) {
 	if err != nil {
 		return nil, errorf("%s: cannot load chart: %v", l.display(dir), err)
 	}
+	if err := l.addDependencies(ch, dir); err != nil {
+		return nil, err
+	}
 	if err := checkDependencies(ch); err != nil {
 		return nil, errorf("%s: %v", l.display(dir), err)
 	}
@@ -119,10 +123,7 @@ func (l *Loader) repositoryChart(chartRef, version string) (found, searched stri
 	case version == "":
 		return "", "its version is not pinned, so guard cannot tell which archive would be installed"
 	}
-	dirs := append([]string{}, l.opts.Charts...)
-	if l.opts.HelmCache != "" {
-		dirs = append(dirs, l.opts.HelmCache)
-	}
+	dirs := l.chartDirs()
 	for _, d := range dirs {
 		p := filepath.Join(d, file)
 		if st, err := os.Stat(p); err == nil && !st.IsDir() {
@@ -130,6 +131,84 @@ func (l *Loader) repositoryChart(chartRef, version string) (found, searched stri
 		}
 	}
 	return "", fmt.Sprintf("%s is not in %s (guard never downloads; give a directory holding it with --charts)", file, strings.Join(dirs, ", "))
+}
+
+// addDependencies adds to ch the dependencies Chart.yaml lists that its
+// charts/ directory lacks, where guard finds them as `helm dependency build`
+// would put them there: a file:// repository's chart directory (relative to
+// the chart's), else the archive NAME-VERSION.tgz in the --charts
+// directories or Helm's repository cache, at the version Chart.lock pins,
+// else the highest that Chart.yaml's version constraint allows. What is not
+// found stays missing (checkDependencies says so, with Helm's words).
+func (l *Loader) addDependencies(ch *chart.Chart, dir string) error {
+	for _, req := range ch.Metadata.Dependencies {
+		if slices.ContainsFunc(ch.Dependencies(), func(d *chart.Chart) bool { return d.Name() == req.Name }) {
+			continue
+		}
+		path := ""
+		if local, ok := strings.CutPrefix(req.Repository, "file://"); ok {
+			if st, err := os.Stat(dir); err == nil && st.IsDir() {
+				path = filepath.Join(dir, local)
+			}
+		} else {
+			path = l.dependencyArchive(req.Name, lockedVersion(ch, req.Name, req.Version))
+		}
+		if path == "" {
+			continue
+		}
+		sub, err := l.loadChartDir(path)
+		if err != nil {
+			return err
+		}
+		ch.AddDependency(sub)
+	}
+	return nil
+}
+
+// lockedVersion is the version Chart.lock pins for a dependency, else its
+// constraint in Chart.yaml.
+func lockedVersion(ch *chart.Chart, name, constraint string) string {
+	if ch.Lock != nil {
+		for _, d := range ch.Lock.Dependencies {
+			if d.Name == name {
+				return d.Version
+			}
+		}
+	}
+	return constraint
+}
+
+// dependencyArchive is the archive of the highest version of chart name that
+// the constraint allows, in the --charts directories or Helm's cache ("" if
+// none).
+func (l *Loader) dependencyArchive(name, constraint string) string {
+	c, err := semver.NewConstraint(constraint)
+	if err != nil {
+		return ""
+	}
+	var best *semver.Version
+	found := ""
+	for _, d := range l.chartDirs() {
+		archives, _ := filepath.Glob(filepath.Join(d, name+"-*.tgz"))
+		for _, a := range archives {
+			v, err := semver.NewVersion(strings.TrimSuffix(strings.TrimPrefix(filepath.Base(a), name+"-"), ".tgz"))
+			if err != nil || !c.Check(v) || best != nil && !v.GreaterThan(best) {
+				continue
+			}
+			best, found = v, a
+		}
+	}
+	return found
+}
+
+// chartDirs are where chart archives are looked for: the --charts
+// directories, then Helm's repository cache.
+func (l *Loader) chartDirs() []string {
+	dirs := append([]string{}, l.opts.Charts...)
+	if l.opts.HelmCache != "" {
+		dirs = append(dirs, l.opts.HelmCache)
+	}
+	return dirs
 }
 
 // checkDependencies refuses what `helm template` and `helm install` refuse
@@ -147,7 +226,7 @@ func checkDependencies(ch *chart.Chart) error {
 	}
 	if len(missing) > 0 {
 		// Helm's own words, and its hint.
-		return fmt.Errorf("chart %s: found in Chart.yaml, but missing in charts/ directory: %s (run `helm dependency build` in the chart's directory to fetch them)", ch.Name(), strings.Join(missing, ", "))
+		return fmt.Errorf("chart %s: found in Chart.yaml, but missing in charts/ directory: %s (run `helm dependency build` in the chart's directory to fetch them, or give a directory holding their archives with --charts)", ch.Name(), strings.Join(missing, ", "))
 	}
 	for _, sub := range ch.Dependencies() {
 		if err := checkDependencies(sub); err != nil {

@@ -192,3 +192,37 @@ func writeForeignReport(t *testing.T, rows []string) {
 		t.Fatal(err)
 	}
 }
+
+// TestForeignCharts: charts as they are published, their repository
+// dependencies not vendored. kube-prometheus-stack renders with the
+// archives of its dependencies (--charts) and is judged; without them it
+// is exit 2 with Helm's error and its fix, while the other inputs of the
+// same run are still reported; a library chart is no error.
+func TestForeignCharts(t *testing.T) {
+	if _, err := os.Stat(foreignDir); err != nil {
+		t.Skipf("needs the public corpus in ../shared/foreign (CI has it): %v", err)
+	}
+	kps := filepath.Join(foreignDir, "prometheus-community__helm-charts/charts/kube-prometheus-stack")
+	demo := filepath.Join(foreignDir, "GoogleCloudPlatform__microservices-demo/kubernetes-manifests")
+	common := filepath.Join(foreignDir, "bitnami__charts/bitnami/common")
+
+	r := guard(t, "check", "--format", "json", "--charts", filepath.Join(foreignDir, "chart-archives"), kps)
+	var report struct {
+		Summary struct{ Objects int }
+	}
+	_ = json.Unmarshal([]byte(r.stdout), &report)
+	if r.code != 0 && r.code != 1 || report.Summary.Objects < 100 {
+		t.Errorf("kube-prometheus-stack with its dependencies' archives: exit %d, %d objects\n%s", r.code, report.Summary.Objects, r.stderr)
+	}
+
+	r = guard(t, "check", "--format", "json", kps, demo)
+	_ = json.Unmarshal([]byte(r.stdout), &report)
+	if r.code != 2 || !strings.Contains(r.stderr, "missing in charts/ directory: kube-state-metrics") ||
+		!strings.Contains(r.stderr, "helm dependency build") || report.Summary.Objects == 0 {
+		t.Errorf("kube-prometheus-stack without its dependencies: exit %d, %d objects of microservices-demo\n%s", r.code, report.Summary.Objects, r.stderr)
+	}
+
+	if r = guard(t, "check", common); r.code != 0 || !strings.Contains(r.stderr, "library chart: nothing to render") {
+		t.Errorf("bitnami/common: exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -7,12 +7,16 @@ locals {
   # may pull from (STK-002), for the add-ons' images as for the app's.
   image_registry = "${google_artifact_registry_repository.images.location}-docker.pkg.dev/${var.project_id}/${google_artifact_registry_repository.images.repository_id}"
 
-  kyverno_policy_dir = "${path.module}/../../policies/kyverno"
-  # Policies and their exceptions; the Kyverno test suites beside them are not installed.
-  kyverno_manifests = [
-    for f in sort(fileset(local.kyverno_policy_dir, "**/*.yaml")) : file("${local.kyverno_policy_dir}/${f}")
-    if length(regexall("(^|/)(kyverno-test\\.yaml|resources/)", f)) == 0
-  ]
+  # The policies (guard's library) and this platform's exceptions to them
+  # (platform/exceptions, which this repository's .guard.yaml adds to guard's
+  # checks); the Kyverno test suites beside them are not installed.
+  kyverno_policy_dirs = ["${path.module}/../../policies/kyverno", "${path.module}/../../platform/exceptions"]
+  kyverno_manifests = flatten([
+    for dir in local.kyverno_policy_dirs : [
+      for f in sort(fileset(dir, "**/*.yaml")) : file("${dir}/${f}")
+      if length(regexall("(^|/)(kyverno-test\\.yaml|resources/)", f)) == 0
+    ]
+  ])
 
   kyverno_values = yamlencode({
     # Kyverno's images (reg.kyverno.io/kyverno/*, ghcr.io/kyverno/readiness-checker)
@@ -30,7 +34,7 @@ locals {
     features = {
       # Policies say failurePolicy: Fail; never let the chart weaken that.
       forceFailurePolicyIgnore = { enabled = false }
-      # The exceptions in policies/kyverno/exceptions, which guard applies
+      # The exceptions in platform/exceptions, which guard applies
       # in CI, must apply at admission too; only in Kyverno's namespace,
       # where the platform-policies release puts them.
       policyExceptions = { enabled = true, namespace = "kyverno" }

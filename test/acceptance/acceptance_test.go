@@ -674,7 +674,7 @@ func TestKyvernoTestParity(t *testing.T) {
 	if cli == "" {
 		t.Skip("GUARD_KYVERNO_CLI is not set (scripts/test.sh builds the Kyverno CLI and sets it)")
 	}
-	for _, dir := range []string{"policies/kyverno", "testdata/kyverno/legacy"} {
+	for _, dir := range []string{"policies/kyverno", "platform/exceptions", "testdata/kyverno/legacy"} {
 		t.Run(dir, func(t *testing.T) { kyvernoParity(t, cli, dir) })
 	}
 }
@@ -961,7 +961,7 @@ deny contains {"msg": sprintf("description is %s", [r.values.description]), "res
 // attribute changes it, and findings stay at the primary block.
 func TestOverrideFilesMerge(t *testing.T) {
 	dir := t.TempDir()
-	cp := exec.Command("cp", "-r", filepath.Join(root, "stacks"), filepath.Join(root, "charts"), filepath.Join(root, "policies"), dir)
+	cp := exec.Command("cp", "-r", filepath.Join(root, "stacks"), filepath.Join(root, "charts"), filepath.Join(root, "policies"), filepath.Join(root, "platform"), dir)
 	if out, err := cp.CombinedOutput(); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}

@@ -177,8 +177,8 @@ type guardReport struct {
 
 // Check runs guard on each group of rows (with the namespaces the cluster
 // has, so namespace selectors see the same labels) and records its
-// verdicts, then compares. policyDir is what guard checks against.
-func Check(guard, root, policyDir, workDir string, namespaces []*unstructured.Unstructured, rows []Row) error {
+// verdicts, then compares. policyDirs are what guard checks against.
+func Check(guard, root string, policyDirs []string, workDir string, namespaces []*unstructured.Unstructured, rows []Row) error {
 	groups := map[string][]int{}
 	for i, r := range rows {
 		groups[r.Group] = append(groups[r.Group], i)
@@ -199,7 +199,7 @@ func Check(guard, root, policyDir, workDir string, namespaces []*unstructured.Un
 		if err := writeYAML(filepath.Join(dir, "objects.yaml"), objs); err != nil {
 			return err
 		}
-		report, err := runGuard(guard, root, policyDir, dir)
+		report, err := runGuard(guard, root, policyDirs, dir)
 		if err != nil {
 			return fmt.Errorf("group %s: %v", group, err)
 		}
@@ -267,8 +267,12 @@ func dropNamespace(objs []*unstructured.Unstructured, name string) []*unstructur
 	return out
 }
 
-func runGuard(guard, root, policyDir, dir string) (*guardReport, error) {
-	cmd := exec.Command(guard, "check", "--policy", policyDir, "--format", "json", dir)
+func runGuard(guard, root string, policyDirs []string, dir string) (*guardReport, error) {
+	args := []string{"check", "--format", "json"}
+	for _, p := range policyDirs {
+		args = append(args, "--policy", p)
+	}
+	cmd := exec.Command(guard, append(args, dir)...)
 	cmd.Dir = root
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

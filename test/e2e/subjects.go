@@ -129,15 +129,26 @@ type suiteTest struct {
 	} `json:"results"`
 }
 
-// SuiteSubjects are the resources of every Kyverno test suite under
-// policyDir, each failing one expected to be denied by its policy, and the
+// PolicyDirs are the Kyverno policies and this platform's exceptions to
+// them, as the base stack installs them and this repository's guard checks
+// with them.
+func PolicyDirs(root string) []string {
+	return []string{filepath.Join(root, "policies", "kyverno"), filepath.Join(root, "platform")}
+}
+
+// SuiteSubjects are the resources of every Kyverno test suite under the
+// policy directories, each failing one expected to be denied by its policy, and the
 // namespaces the suites declare (with their labels) that must exist: the
 // cluster creates them before its policies (cluster.Up), as a namespace
 // like the suites' baseline one would not be admitted today.
-func SuiteSubjects(policyDir string) (subjects []Subject, namespaces []*unstructured.Unstructured, err error) {
-	suites, err := filepath.Glob(filepath.Join(policyDir, "*", "kyverno-test.yaml"))
-	if err != nil {
-		return nil, nil, err
+func SuiteSubjects(policyDirs ...string) (subjects []Subject, namespaces []*unstructured.Unstructured, err error) {
+	var suites []string
+	for _, policyDir := range policyDirs {
+		found, err := filepath.Glob(filepath.Join(policyDir, "*", "kyverno-test.yaml"))
+		if err != nil {
+			return nil, nil, err
+		}
+		suites = append(suites, found...)
 	}
 	sort.Strings(suites)
 	seenNamespace := map[string]bool{}

@@ -31,7 +31,7 @@ func main() {
 	case "up":
 		// The Kyverno test suites' namespaces, so that their resources
 		// can be tried as the e2e suite tries them.
-		_, namespaces, err := e2e.SuiteSubjects(filepath.Join(root, "policies", "kyverno"))
+		_, namespaces, err := e2e.SuiteSubjects(e2e.PolicyDirs(root)...)
 		if err != nil {
 			fail(err)
 		}

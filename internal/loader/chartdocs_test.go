@@ -2,6 +2,8 @@ package loader
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -124,5 +126,54 @@ func TestChartDependenciesResolved(t *testing.T) {
 		if len(got) != 1 || !strings.Contains(got[0], tt.want) {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+// A rendered object points at the line of the template where it is
+// written, its kind: line, past the {{ if }} that opens most templates.
+func TestChartObjectLines(t *testing.T) {
+	dir := testtree.Write(t, map[string]string{
+		"Chart.yaml": "apiVersion: v2\nname: lines\nversion: 0.1.0\n",
+		"templates/app.yaml": `{{- if true }}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: app
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: app
+spec:
+  ports: [{port: 80}]
+{{- end }}
+`,
+		"templates/config.yaml": `{{- range list "a" "b" "c" }}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ . }}
+{{- end }}
+`,
+		"templates/templated.yaml": `{{- $kind := "Secret" }}
+apiVersion: v1
+kind: {{ $kind }}
+metadata:
+  name: s
+`,
+	})
+	in, _ := walk(t, dir)
+	got := map[string]string{}
+	for _, o := range in.Kubernetes.Objects {
+		got[o.Kind()+"/"+o.Name()] = fmt.Sprintf("%s:%d", o.Source.File, o.Source.Line)
+	}
+	want := map[string]string{
+		"ServiceAccount/app": "templates/app.yaml:3", "Service/app": "templates/app.yaml:8",
+		"ConfigMap/a": "templates/config.yaml:4", "ConfigMap/b": "templates/config.yaml:4", "ConfigMap/c": "templates/config.yaml:4",
+		"Secret/s": "templates/templated.yaml:3",
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("lines %v, want %v", got, want)
 	}
 }

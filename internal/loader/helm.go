@@ -280,6 +280,7 @@ func (l *Loader) render(dir string, ch *chart.Chart, rel *input.Release, vals ma
 		return nil, errorf("%s: render: %v", l.display(dir), err)
 	}
 	names := slices.Sorted(maps.Keys(rendered))
+	sources := templateSources(ch, ch.Name())
 	var objs []input.Object
 	for _, name := range names {
 		base := filepath.Base(name)
@@ -293,15 +294,9 @@ func (l *Loader) render(dir string, ch *chart.Chart, rel *input.Release, vals ma
 		if err != nil {
 			return nil, err
 		}
-		var starts []int
-		if at == nil {
-			starts = documentStarts(file)
-		}
+		lines := objectLines(sources[name], docs)
 		for i := range docs {
-			docs[i].Source.Line = 1
-			if len(starts) == len(docs) {
-				docs[i].Source.Line = starts[i]
-			}
+			docs[i].Source.Line = lines[i]
 			if at != nil {
 				docs[i].Source = *at
 			}
@@ -345,40 +340,63 @@ func capabilities() *chartutil.Capabilities {
 	return caps
 }
 
-var docSeparator = regexp.MustCompile(`(?m)^---`)
-
-// documentStarts lists the first line of each YAML document in a template
-// source; when a template renders as many documents as it has, each rendered
-// document points at its own line, otherwise at line 1.
-func documentStarts(file string) []int {
-	src, err := os.ReadFile(file)
-	if err != nil {
-		return nil
+// templateSources are the chart's templates and its subcharts', by the name
+// Helm's engine renders them under ("app/templates/x.yaml",
+// "app/charts/sub/templates/y.yaml"): read from the chart as loaded,
+// directory or archive alike.
+func templateSources(ch *chart.Chart, prefix string) map[string][]byte {
+	out := map[string][]byte{}
+	for _, t := range ch.Templates {
+		out[prefix+"/"+t.Name] = t.Data
 	}
-	text := string(src)
-	var starts []int
-	prev := 0
-	for _, loc := range docSeparator.FindAllStringIndex(text, -1) {
-		if strings.TrimSpace(stripTemplateComments(text[prev:loc[0]])) != "" {
-			starts = append(starts, 1+strings.Count(text[:prev], "\n"))
-		}
-		prev = loc[1]
+	for _, sub := range ch.Dependencies() {
+		maps.Copy(out, templateSources(sub, prefix+"/charts/"+sub.Name()))
 	}
-	if strings.TrimSpace(stripTemplateComments(text[prev:])) != "" {
-		starts = append(starts, 1+strings.Count(text[:prev], "\n")+boolInt(prev > 0))
-	}
-	return starts
+	return out
 }
 
-var templateComment = regexp.MustCompile(`(?s)\{\{-?\s*/\*.*?\*/\s*-?\}\}`)
+var (
+	kindLine    = regexp.MustCompile(`(?m)^kind:[ \t]*(.*?)[ \t]*$`)
+	literalKind = regexp.MustCompile(`^["']?([A-Za-z0-9]+)["']?$`)
+)
 
-func stripTemplateComments(s string) string { return templateComment.ReplaceAllString(s, "") }
-
-func boolInt(b bool) int {
-	if b {
-		return 1
+// objectLines are the lines of a template's source where its rendered
+// objects are written: each object's `kind:` line. Objects of a kind the
+// template writes as often as it renders them are paired in order; objects
+// of a kind written once (a range renders several) share that line; a kind
+// the template does not write out (kind: {{ ... }}) is at its first `kind:`
+// line, or line 1 without one.
+func objectLines(src []byte, docs []input.Object) []int {
+	byKind := map[string][]int{}
+	first := 1
+	for n, m := range kindLine.FindAllSubmatchIndex(src, -1) {
+		line := 1 + bytes.Count(src[:m[0]], []byte("\n"))
+		if n == 0 {
+			first = line
+		}
+		if k := literalKind.FindSubmatch(src[m[2]:m[3]]); k != nil {
+			byKind[string(k[1])] = append(byKind[string(k[1])], line)
+		}
 	}
-	return 0
+	rendered := map[string]int{}
+	for _, d := range docs {
+		rendered[d.Kind()]++
+	}
+	seen := map[string]int{}
+	lines := make([]int, len(docs))
+	for i, d := range docs {
+		written := byKind[d.Kind()]
+		switch {
+		case len(written) == rendered[d.Kind()]:
+			lines[i] = written[seen[d.Kind()]]
+		case len(written) > 0:
+			lines[i] = written[min(seen[d.Kind()], len(written)-1)]
+		default:
+			lines[i] = first
+		}
+		seen[d.Kind()]++
+	}
+	return lines
 }
 
 func isHelmTest(obj map[string]any) bool {

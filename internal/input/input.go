@@ -108,6 +108,11 @@ type Object struct {
 	Object  map[string]any `json:"object"`
 	Source  Source         `json:"source"`
 	Release *Release       `json:"release,omitempty"`
+	// DerivedFrom is the object (kind/namespace/name) a controller creates
+	// this one from (the Job of an Argo Rollouts AnalysisTemplate's job
+	// metric); Source is where that object is written. Empty for what the
+	// input holds itself.
+	DerivedFrom string `json:"derived_from,omitempty"`
 }
 
 // Kind, Namespace and Name read the manifest's identity.

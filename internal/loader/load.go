@@ -260,6 +260,7 @@ func (l *Loader) Load(ctx context.Context, paths []string) (*input.Input, error)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	in.Kubernetes.Objects = append(in.Kubernetes.Objects, derivedObjects(in.Kubernetes.Objects)...)
 	in.Finalize()
 	if len(l.errs) > 0 {
 		// Sorted and each once: inputs load concurrently, and a module two

@@ -2,6 +2,7 @@ package acceptance
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -111,6 +112,34 @@ func TestRolloutSmokeTestJob(t *testing.T) {
 	containers[0].(map[string]any)["securityContext"].(map[string]any)["privileged"] = true
 	if r := guard(t, "check", "--skip-policy", "STK-004", write("privileged.yaml", ns, job)); r.code != 1 || !strings.Contains(r.stdout, "K8S-001") {
 		t.Errorf("a privileged smoke-test Job: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+// TestRolloutSmokeTestInTheChart: guard checks the Job an AnalysisTemplate's
+// job metric makes from the chart itself (guard inspect shows it, derived
+// from the template): a privileged smoke-test container in the template
+// fails K8S-001 there, at the template's line, before any rollout.
+func TestRolloutSmokeTestInTheChart(t *testing.T) {
+	args := []string{"check", "--format", "json", "--namespace", "platform-app", "--values", "charts/app/values-primary.yaml",
+		"--set", "rollout.enabled=true", "--policy", filepath.Join(root, "policies"), "charts/app"}
+	dir := projectCopy(t)
+	tmpl := filepath.Join(dir, "charts/app/templates/analysistemplate.yaml")
+	writeFile(t, tmpl, strings.Replace(mustRead(t, tmpl), "privileged: false", "privileged: true", 1))
+	writeFile(t, filepath.Join(dir, "charts/app/values-primary.yaml"), mustRead(t, filepath.Join(root, "charts/app/values-primary.yaml")))
+	r := runIn(t, dir, args...)
+	var rep jsonReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || r.code != 1 {
+		t.Fatalf("exit %d %v\n%s", r.code, err, r.stderr)
+	}
+	var got []string
+	for _, f := range rep.Findings {
+		if strings.HasPrefix(f.Policy, "K8S-") {
+			got = append(got, fmt.Sprintf("%s %s %s:%d", f.Policy, f.Resource, f.File, f.Line))
+		}
+	}
+	want := "K8S-001 charts/app:Job/platform-app/app-smoke-smoke charts/app/templates/analysistemplate.yaml:7"
+	if strings.Join(got, ",") != want {
+		t.Errorf("findings %v, want %s", got, want)
 	}
 }
 

@@ -19,7 +19,8 @@ import (
 // each workload's controller would create: Pod Security Admission judges
 // pods, and only warns about workloads. Then what the release adds with
 // Argo Rollouts (stacks/app rollout_enabled): the Rollout, its pod, the
-// smoke test's AnalysisTemplate and NetworkPolicies.
+// smoke test's AnalysisTemplate, the Job guard derives from it and its pod,
+// and NetworkPolicies.
 func ChartSubjects(guard, root string) (subjects []Subject, namespaces []*unstructured.Unstructured, err error) {
 	in, err := cluster.Inspect(guard, root, "stacks/app")
 	if err != nil {
@@ -44,15 +45,10 @@ func ChartSubjects(guard, root string) (subjects []Subject, namespaces []*unstru
 		if obj.GetKind() == "Namespace" && o.Release.Region == "primary" {
 			namespaces = append(namespaces, obj)
 		}
-		workloads := []*unstructured.Unstructured{obj}
-		if job := smokeTestJob(obj); job != nil {
-			subjects = append(subjects, Subject{Group: group, Object: job})
-			workloads = append(workloads, job)
-		}
-		for _, w := range workloads {
-			if pod := PodOf(w); pod != nil {
-				subjects = append(subjects, Subject{Group: group, Object: pod})
-			}
+		// The smoke test's Job is among the objects: guard derives it from
+		// the AnalysisTemplate as Argo Rollouts creates it (derived_from).
+		if pod := PodOf(obj); pod != nil {
+			subjects = append(subjects, Subject{Group: group, Object: pod})
 		}
 	}
 	if len(subjects) == 0 {
@@ -62,8 +58,8 @@ func ChartSubjects(guard, root string) (subjects []Subject, namespaces []*unstru
 }
 
 // smokeTestJob is the Job Argo Rollouts creates from an AnalysisTemplate's
-// job metric (named after the template): admission judges it, and its pod,
-// like any other; nil for anything else.
+// first job metric, named template-metric as guard names the Job it derives:
+// admission judges it, and its pod, like any other; nil for anything else.
 func smokeTestJob(o *unstructured.Unstructured) *unstructured.Unstructured {
 	if o.GetKind() != "AnalysisTemplate" {
 		return nil
@@ -71,11 +67,12 @@ func smokeTestJob(o *unstructured.Unstructured) *unstructured.Unstructured {
 	metrics, _, _ := unstructured.NestedSlice(o.Object, "spec", "metrics")
 	for _, m := range metrics {
 		spec, found, _ := unstructured.NestedMap(m.(map[string]any), "provider", "job", "spec")
+		name, _, _ := unstructured.NestedString(m.(map[string]any), "name")
 		if !found {
 			continue
 		}
 		job := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "batch/v1", "kind": "Job", "spec": spec}}
-		job.SetName(o.GetName() + "-job")
+		job.SetName(o.GetName() + "-" + name)
 		job.SetNamespace(o.GetNamespace())
 		return job
 	}

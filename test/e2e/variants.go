@@ -217,5 +217,39 @@ func VariantSubjects(chart []Subject) ([]Subject, error) {
 		out = append(out, Subject{Group: "variants", Object: d, ExpectDeniedBy: v.deniedBy})
 		out = append(out, Subject{Group: "variants", Object: PodOf(d), ExpectDeniedBy: v.deniedBy})
 	}
-	return out, nil
+	smoke, err := privilegedSmokeTest(chart)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, smoke...), nil
+}
+
+// privilegedSmokeTest is the chart's smoke-test AnalysisTemplate with a
+// privileged container: the cluster admits the template (no policy judges
+// it) and denies the Job Argo Rollouts would make of it, and its pod; guard,
+// which derives that Job from the template, must say the same of each.
+func privilegedSmokeTest(chart []Subject) ([]Subject, error) {
+	for _, s := range chart {
+		if s.Group != "chart/primary" || s.Object.GetKind() != "AnalysisTemplate" {
+			continue
+		}
+		at := s.Object.DeepCopy()
+		at.SetName("v-privileged-smoke")
+		metrics, _, _ := unstructured.NestedSlice(at.Object, "spec", "metrics")
+		pod, _, _ := unstructured.NestedMap(metrics[0].(map[string]any), "provider", "job", "spec", "template", "spec")
+		containerSecurity(pod)["privileged"] = true
+		if err := unstructured.SetNestedMap(metrics[0].(map[string]any), pod, "provider", "job", "spec", "template", "spec"); err != nil {
+			return nil, err
+		}
+		if err := unstructured.SetNestedSlice(at.Object, metrics, "spec", "metrics"); err != nil {
+			return nil, err
+		}
+		job := smokeTestJob(at)
+		return []Subject{
+			{Group: "variants", Object: at},
+			{Group: "variants", Object: job, ExpectDeniedBy: restricted},
+			{Group: "variants", Object: PodOf(job), ExpectDeniedBy: restricted},
+		}, nil
+	}
+	return nil, fmt.Errorf("the chart renders no AnalysisTemplate with Rollouts")
 }

@@ -237,8 +237,8 @@ func parity(t *testing.T, subjects []Subject, policyDirs []string) []Row {
 	}
 	var namespaces []string
 	for _, s := range subjects {
-		if !slices.Contains(namespaces, s.Object.GetNamespace()) {
-			namespaces = append(namespaces, s.Object.GetNamespace())
+		if ns := s.Object.GetNamespace(); ns != "" && !slices.Contains(namespaces, ns) { // "": cluster-scoped
+			namespaces = append(namespaces, ns)
 		}
 	}
 	if err := Check(guard, root, policyDirs, t.TempDir(), namespaceObjects(t, namespaces...), rows); err != nil {
@@ -313,5 +313,47 @@ func waitVerdict(t *testing.T, s Subject, admitted bool) {
 			t.Fatalf("%s: still %s after a minute: %s", s.Key(), word(v.Admitted), v.Message)
 		}
 		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// TestPlatformChartsParity: the base stack's repository charts as they
+// deploy (Kyverno, and kube-prometheus-stack with the stack's values and the
+// platform's exceptions), rendered by guard from their archives: the cluster
+// and guard agree on every object and pod, and the monitoring release is
+// admitted. Needs ../shared/charts (CI has it).
+func TestPlatformChartsParity(t *testing.T) {
+	if !sharedChartsPresent(root) {
+		t.Skipf("needs the base stack's repository charts in %s (CI has them)", SharedCharts(root))
+	}
+	subjects, crds, err := PlatformChartSubjects(guard, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := cl.Apply(ctx, "", crds...); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.WaitEstablished(ctx, crds); err != nil {
+		t.Fatal(err)
+	}
+	// The releases' namespaces, as create_namespace makes them: unlabelled.
+	monitoring := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace"}}
+	monitoring.SetName("monitoring")
+	ensureNamespaces(t, []*unstructured.Unstructured{monitoring})
+	rows := parity(t, subjects, PolicyDirs(root))
+	admitted := 0
+	for _, r := range rows {
+		switch {
+		case !r.Match:
+			t.Errorf("%s %s: %s\n  cluster: %s\n  guard:   %s", r.Group, r.Name, r.Mismatch, r.Cluster.Message, r.Guard)
+		case !r.Cluster.Admitted:
+			t.Errorf("%s %s: the platform's releases must be admitted: %s", r.Group, r.Name, r.Cluster.Message)
+		default:
+			admitted++
+		}
+	}
+	t.Logf("%d objects of the Kyverno and monitoring releases, %d admitted on both sides", len(rows), admitted)
+	if len(rows) < 100 {
+		t.Errorf("only %d objects rendered from the base stack's repository charts", len(rows))
 	}
 }

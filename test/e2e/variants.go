@@ -237,7 +237,8 @@ func privilegedSmokeTest(chart []Subject) ([]Subject, error) {
 		at.SetName("v-privileged-smoke")
 		metrics, _, _ := unstructured.NestedSlice(at.Object, "spec", "metrics")
 		pod, _, _ := unstructured.NestedMap(metrics[0].(map[string]any), "provider", "job", "spec", "template", "spec")
-		containerSecurity(pod)["privileged"] = true
+		sc := containerSecurity(pod)
+		sc["privileged"], sc["allowPrivilegeEscalation"] = true, true // the API server refuses one without the other
 		if err := unstructured.SetNestedMap(metrics[0].(map[string]any), pod, "provider", "job", "spec", "template", "spec"); err != nil {
 			return nil, err
 		}

@@ -42,6 +42,22 @@ locals {
   })
 
   monitoring_values = yamlencode({
+    # kube-prometheus-stack's images (quay.io, registry.k8s.io, docker.io,
+    # ghcr.io) are mirrored into the platform repository at the chart's
+    # versions (stacks/README.md, "Images of the add-ons"); every component and
+    # subchart pulls them from there (K8S-002, STK-002).
+    global = { imageRegistry = local.image_registry }
+    # Sized limits for every container (K8S-003): what the release needs at
+    # two clusters' scale, with room.
+    prometheusOperator = {
+      resources = { requests = { cpu = "100m", memory = "128Mi" }, limits = { cpu = "500m", memory = "512Mi" } }
+      admissionWebhooks = {
+        patch = { resources = { requests = { cpu = "50m", memory = "64Mi" }, limits = { cpu = "100m", memory = "128Mi" } } }
+      }
+    }
+    "prometheus-node-exporter" = {
+      resources = { requests = { cpu = "50m", memory = "64Mi" }, limits = { cpu = "250m", memory = "128Mi" } }
+    }
     grafana = {
       # null drops kube-prometheus-stack's well-known default password: the
       # Grafana chart then generates one into the Secret it creates itself
@@ -51,8 +67,16 @@ locals {
       # Grafana's sidecars load dashboards and data sources from their own
       # namespace only, through a Role: the chart's default is a ClusterRole
       # that reads every Secret in the cluster (RBAC-001).
-      rbac    = { namespaced = true }
-      sidecar = { dashboards = { searchNamespace = null } }
+      rbac = { namespaced = true }
+      sidecar = {
+        dashboards      = { searchNamespace = null }
+        resources       = { requests = { cpu = "50m", memory = "64Mi" }, limits = { cpu = "200m", memory = "256Mi" } }
+        securityContext = { readOnlyRootFilesystem = true }
+      }
+      resources = { requests = { cpu = "100m", memory = "256Mi" }, limits = { cpu = "1", memory = "1Gi" } }
+      # Grafana writes its database, plugins and sessions to its storage
+      # volume (an emptyDir), never to its image (K8S-008).
+      containerSecurityContext = { readOnlyRootFilesystem = true }
     }
     "kube-state-metrics" = {
       # Every collector of the chart but secrets: listing every Secret in
@@ -65,6 +89,7 @@ locals {
         "poddisruptionbudgets", "pods", "replicasets", "replicationcontrollers", "resourcequotas", "services",
         "statefulsets", "storageclasses", "validatingwebhookconfigurations", "volumeattachments",
       ]
+      resources = { requests = { cpu = "50m", memory = "128Mi" }, limits = { cpu = "500m", memory = "512Mi" } }
     }
     prometheus = {
       prometheusSpec = {

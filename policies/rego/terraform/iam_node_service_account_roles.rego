@@ -2,7 +2,9 @@
 # title: The node service account holds only the roles nodes need
 # description: |
 #   At project level, the service account GKE nodes run as may hold only
-#   logging.logWriter, monitoring.metricWriter, monitoring.viewer and
+#   container.defaultNodeServiceAccount (the role Google recommends for node
+#   service accounts, which bundles what follows) or logging.logWriter,
+#   monitoring.metricWriter, monitoring.viewer and
 #   stackdriver.resourceMetadata.writer. Anything else (image pulls included,
 #   which are granted on the repository) widens what a compromised node can do.
 # custom:
@@ -15,6 +17,7 @@ package guard.terraform.iam_node_service_account_roles
 import data.guard.lib.terraform as tf
 
 allowed := {
+	"roles/container.defaultNodeServiceAccount",
 	"roles/logging.logWriter",
 	"roles/monitoring.metricWriter",
 	"roles/monitoring.viewer",

@@ -15,6 +15,15 @@ test_allowed_roles_pass if {
 	])
 }
 
+# terraform-google-kubernetes-engine grants its node service account the
+# role Google recommends for them.
+test_default_node_service_account_role_passes if {
+	count(policy.deny) == 0 with input as t.terraform([
+		pool,
+		grant("roles/container.defaultNodeServiceAccount", "serviceAccount:nodes@p.iam.gserviceaccount.com"),
+	])
+}
+
 test_extra_role_fails if {
 	count(policy.deny) == 1 with input as t.terraform([pool, grant("roles/storage.admin", "serviceAccount:nodes@p.iam.gserviceaccount.com")])
 }

@@ -441,3 +441,37 @@ spec:
 		t.Errorf("K8S-004 findings %+v, want one waived on with-scratch saying what it would deny", waived)
 	}
 }
+
+// A field written with nothing under it is no field, as the API server
+// stores the object: Kyverno at admission never meets the null, so no
+// policy may fail to evaluate on it (K8S-010 on a ConfigMap whose data
+// range renders nothing, K8S-001 on an unset envFrom).
+func TestNullFieldsAreNotThere(t *testing.T) {
+	e, err := Load(policydir.OnDisk(policyDir), day("2026-12-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := objectsOf(t, `apiVersion: v1
+kind: ConfigMap
+metadata: {name: empty, namespace: team}
+data:
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: team}
+spec:
+  containers:
+    - name: c
+      image: europe-docker.pkg.dev/acme-platform-prod/prod-images/app:1.0
+      envFrom:
+`)
+	fs, err := e.Evaluate(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if f.PolicyID == "K8S-010" || strings.Contains(f.Message, "could not be evaluated") {
+			t.Errorf("finding %s: %s", f.PolicyID, f.Message)
+		}
+	}
+}

@@ -865,7 +865,7 @@ func TestRealStackPlanViolations(t *testing.T) {
 		name, base, app, policy, location, resource string
 	}{
 		{"legacy ABAC in the secondary cluster", legacyABAC, "testdata/stack-plans/app.json", "GKE-004", "stacks/base/modules/region/main.tf:74", `base:module.region["secondary"].google_container_cluster.this`},
-		{"the primary region's backends name a Cloud Armor policy the base stack does not create", "testdata/stack-plans/base.json", wrongWAF, "STK-005", "charts/app/templates/gcpbackendpolicy.yaml:1", "app:helm_release.app_primary:GCPBackendPolicy/platform-app/app"},
+		{"the primary region's backends name a Cloud Armor policy the base stack does not create", "testdata/stack-plans/base.json", wrongWAF, "STK-005", "charts/app/templates/gcpbackendpolicy.yaml:3", "app:helm_release.app_primary:GCPBackendPolicy/platform-app/app"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := guard(t, "check", "--format", "json", "--source", "stacks/app", "--source", "stacks/base", tt.app, tt.base)

@@ -130,8 +130,9 @@ expand_service_account_ids(ids) := (ids | {sa.values.email |
 # {"resource": r, "path": the node_config's path in r.values, "what": a
 # name for messages}: a google_container_node_pool's node_config, a cluster's
 # inline node_pool blocks, and the cluster's own node_config (its default
-# node pool's) unless remove_default_node_pool drops that pool and no
-# node_config is written. (Arrays, not sets: a set would hash each resource.)
+# node pool's) unless remove_default_node_pool drops that pool: GKE deletes
+# it once the cluster exists, whatever its node_config says. (Arrays, not
+# sets: a set would hash each resource.)
 node_configs := array.concat(array.concat(pool_node_configs, inline_node_configs), default_node_configs)
 
 pool_node_configs := [nc |
@@ -153,7 +154,24 @@ default_node_configs := [nc |
 
 keeps_default_pool_config(r) if value(r, ["remove_default_node_pool"], false) != true
 
-keeps_default_pool_config(r) if count(value(r, ["node_config"], [])) > 0
+# node_config_cluster(nc) are the clusters a node configuration's nodes
+# belong to: the cluster itself for its own and inline pools; for a
+# google_container_node_pool, the cluster its cluster argument names (by
+# name when known, else by the reference the unknown name comes from).
+node_config_cluster(nc) := [nc.resource] if nc.resource.type == "google_container_cluster"
+
+node_config_cluster(nc) := [c |
+	some c in resources("google_container_cluster")
+	pool_of(nc.resource, c)
+] if nc.resource.type == "google_container_node_pool"
+
+pool_of(pool, c) if {
+	name := value(pool, ["cluster"], null)
+	is_string(name)
+	name == value(c, ["name"], null)
+}
+
+pool_of(pool, c) if c.address in {resource_of_ref(ref) | some ref in refs_at(pool, ["cluster"])}
 
 # node_setting(nc, setting) is the path of a setting (an array of keys below
 # node_config) in a node configuration from node_configs.

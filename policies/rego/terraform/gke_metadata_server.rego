@@ -2,11 +2,13 @@
 # title: GKE node pools run the GKE metadata server
 # description: |
 #   With workload_metadata_config mode GKE_METADATA, pods cannot read the
-#   node's credentials or its sensitive instance metadata (kube-env).
+#   node's credentials or its sensitive instance metadata (kube-env). A node
+#   pool that sets no mode in a cluster with Workload Identity runs it: GKE
+#   makes GKE_METADATA the default there.
 # custom:
 #   id: GKE-009
 #   severity: HIGH
-#   controls: ["CIS GKE Benchmark v1.6.0 5.4.1"]
+#   controls: ["CIS GKE Benchmark v1.6.0 5.4.2"]
 #   remediation: Set node_config { workload_metadata_config { mode = "GKE_METADATA" } } on every node pool.
 package guard.terraform.gke_metadata_server
 
@@ -21,6 +23,7 @@ deny contains result if {
 	not tf.unknown(r, path)
 	mode := tf.value(r, path, "unset")
 	mode != "GKE_METADATA"
+	not metadata_server_by_default(nc, mode)
 	result := {"msg": sprintf("%s exposes node metadata to pods: workload_metadata_config.mode is %v", [nc.what, mode]), "resource": r.id}
 }
 
@@ -29,4 +32,14 @@ warn contains result if {
 	r := nc.resource
 	tf.unknown(r, tf.node_setting(nc, setting))
 	result := {"msg": sprintf("%s: the metadata mode is known only after apply", [nc.what]), "resource": r.id}
+}
+
+# metadata_server_by_default(nc, "unset"): a node pool that sets no mode
+# runs the GKE metadata server where its cluster enables Workload Identity
+# (looked up only then: most configurations set the mode).
+metadata_server_by_default(nc, "unset") if {
+	some c in tf.node_config_cluster(nc)
+	pool := tf.value(c, ["workload_identity_config", 0, "workload_pool"], "")
+	is_string(pool)
+	pool != ""
 }

@@ -28,3 +28,28 @@ test_gke_metadata_passes_wherever_declared if {
 test_removed_default_pool_without_node_config_passes if {
 	count(policy.deny) == 0 with input as t.terraform([t.resource("google_container_cluster", "c", {"remove_default_node_pool": true})])
 }
+
+wi_cluster := t.resource("google_container_cluster", "c", {"name": "gke", "remove_default_node_pool": true, "workload_identity_config": [{"workload_pool": "p.svc.id.goog"}]})
+
+# terraform-google-kubernetes-engine's node pools set no mode unless asked:
+# with Workload Identity on the cluster, GKE runs its metadata server.
+test_unset_with_workload_identity_passes if {
+	count(policy.deny) == 0 with input as t.terraform([wi_cluster, t.resource("google_container_node_pool", "p", {"cluster": "gke", "node_config": [{}]})])
+}
+
+test_unset_in_a_cluster_without_workload_identity_fails if {
+	c := t.resource("google_container_cluster", "c", {"name": "gke", "remove_default_node_pool": true})
+	count(policy.deny) == 1 with input as t.terraform([c, t.resource("google_container_node_pool", "p", {"cluster": "gke", "node_config": [{}]})])
+}
+
+test_gce_metadata_with_workload_identity_fails if {
+	p := t.resource("google_container_node_pool", "p", {"cluster": "gke", "node_config": [{"workload_metadata_config": [{"mode": "GCE_METADATA"}]}]})
+	count(policy.deny) == 1 with input as t.terraform([wi_cluster, p])
+}
+
+# The default node pool that remove_default_node_pool deletes is not checked,
+# whatever node_config the cluster writes for it (the public modules do).
+test_removed_default_pool_with_node_config_passes if {
+	c := t.resource("google_container_cluster", "c", {"remove_default_node_pool": true, "node_config": [{"workload_metadata_config": [{"mode": "GCE_METADATA"}]}]})
+	count(policy.deny) == 0 with input as t.terraform([c])
+}

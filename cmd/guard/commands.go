@@ -170,8 +170,9 @@ Exit codes: 0 no finding at or above --severity, 1 findings, 2 error.`,
 			if err != nil {
 				return err
 			}
+			v, _, _ := buildInfo() // every report names guard as guard version does
 			res, err := check.Run(cmd.Context(), check.Options{
-				Paths: args, PolicyDirs: lf.policyDirs(cmd, cfg), Threshold: threshold, Loader: opts, Version: version,
+				Paths: args, PolicyDirs: lf.policyDirs(cmd, cfg), Threshold: threshold, Loader: opts, Version: v,
 				Only: listSetting(cmd, "only-policy", only, cfg.OnlyPolicies), Skip: listSetting(cmd, "skip-policy", skip, cfg.SkipPolicies),
 				Engines: check.EngineOptions{Rego: rego.Options{Data: listSetting(cmd, "data", data, cfg.Data), Trace: policyTrace()}}, Baseline: baseline,
 			})

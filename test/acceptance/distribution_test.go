@@ -530,3 +530,26 @@ func lineOf(t *testing.T, file, prefix string) int {
 	t.Fatalf("%s: no line starts with %q", file, prefix)
 	return 0
 }
+
+// TestReportsNameTheVersion: JSON and SARIF reports name guard as
+// `guard version` does, not "dev" (#27).
+func TestReportsNameTheVersion(t *testing.T) {
+	v := guard(t, "version")
+	first, _, _ := strings.Cut(v.stdout, "\n")
+	want := strings.TrimPrefix(first, "guard ")
+	if v.code != 0 || want == first || want == "" {
+		t.Fatalf("guard version: %q", v.stdout)
+	}
+	var rep struct{ Version string }
+	if r := guard(t, "check", "--format", "json", "testdata/plans/base.json"); json.Unmarshal([]byte(r.stdout), &rep) != nil || rep.Version != want {
+		t.Errorf("JSON version %q, guard version %q", rep.Version, want)
+	}
+	var sarif struct {
+		Runs []struct {
+			Tool struct{ Driver struct{ Version string } }
+		}
+	}
+	if r := guard(t, "check", "--format", "sarif", "testdata/plans/base.json"); json.Unmarshal([]byte(r.stdout), &sarif) != nil || len(sarif.Runs) != 1 || sarif.Runs[0].Tool.Driver.Version != want {
+		t.Errorf("SARIF driver version %+v, guard version %q", sarif.Runs, want)
+	}
+}

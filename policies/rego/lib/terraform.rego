@@ -154,6 +154,11 @@ default_node_configs := [nc |
 
 keeps_default_pool_config(r) if value(r, ["remove_default_node_pool"], false) != true
 
+# ip_endpoint_disabled(cluster): the control plane has no IP endpoint at all
+# (control_plane_endpoints_config's ip_endpoints_config enabled = false),
+# only its DNS endpoint, which IAM guards: nothing for a network to reach.
+ip_endpoint_disabled(r) if value(r, ["control_plane_endpoints_config", 0, "ip_endpoints_config", 0, "enabled"], true) == false
+
 # node_config_cluster(nc) are the clusters a node configuration's nodes
 # belong to: the cluster itself for its own and inline pools; for a
 # google_container_node_pool, the cluster its cluster argument names (by

@@ -49,5 +49,11 @@ deny contains result if {
 	opens(allow, port)
 	some source in tf.firewall_sources(r)
 	source != iap_range
-	result := {"msg": sprintf("firewall %s opens port %d to %s: admin ports admit IAP's range %s only", [r.address, port, source, iap_range]), "resource": r.id}
+	result := {"msg": sprintf("firewall %s opens port %d to %s: admin ports admit IAP's range %s only", [r.address, port, source_text(source), iap_range]), "resource": r.id}
 }
+
+# source_text(s) names a source; a null one is known only after apply (a
+# module's input), which may be anything, so it fails closed, and says so.
+source_text(s) := "a source known only after apply" if s == null
+
+else := s

@@ -33,3 +33,11 @@ test_ssh_rule_without_any_source_fails if {
 test_ssh_rule_from_tagged_sources_passes if {
 	count(policy.deny) == 0 with input as t.terraform([t.resource("google_compute_firewall", "f", {"direction": "INGRESS", "allow": [{"protocol": "tcp", "ports": ["22"]}], "source_tags": ["bastion-clients"]})])
 }
+
+# A module's firewall rule whose ranges come from an unset input: the source
+# is known only after apply, so the rule fails, and the message says so.
+test_unknown_source_fails_and_says_so if {
+	r := t.with_unknown(t.resource("google_compute_firewall", "google_compute_firewall.ssh", {"direction": "INGRESS", "source_ranges": [null], "allow": ssh}), {"source_ranges": [true]})
+	some result in policy.deny with input as t.terraform([r])
+	contains(result.msg, "opens port 22 to a source known only after apply")
+}

@@ -3,7 +3,9 @@
 # description: |
 #   Only listed internal networks may reach the control plane:
 #   master_authorized_networks_config must be present and no CIDR may be
-#   0.0.0.0/0. Authorized networks known only after apply fail closed.
+#   0.0.0.0/0. Authorized networks known only after apply fail closed. A
+#   cluster whose IP endpoint is disabled (control_plane_endpoints_config,
+#   DNS endpoint only) has nothing a network could reach.
 # custom:
 #   id: GKE-003
 #   severity: HIGH
@@ -17,6 +19,7 @@ config := ["master_authorized_networks_config"]
 
 deny contains result if {
 	some r in tf.resources("google_container_cluster")
+	not tf.ip_endpoint_disabled(r)
 	not tf.unknown(r, config)
 	count(tf.value(r, config, [])) == 0
 	result := {

@@ -42,3 +42,8 @@ test_computed_display_name_passes if {
 		{"master_authorized_networks_config": [{"cidr_blocks": [{"display_name": true}]}]},
 	)
 }
+
+test_no_ip_endpoint_passes if {
+	c := {"control_plane_endpoints_config": [{"ip_endpoints_config": [{"enabled": false}]}]}
+	count(policy.deny) == 0 with input as cluster(c, {})
+}

@@ -4,7 +4,8 @@
 #   The control plane must be reachable on its private endpoint only. A null
 #   enable_private_endpoint means a public endpoint (the provider plans a
 #   configured false as null), and a value known only after apply cannot be
-#   verified, so both fail.
+#   verified, so both fail. A cluster whose IP endpoint is disabled
+#   (control_plane_endpoints_config, DNS endpoint only) has no public one.
 # custom:
 #   id: GKE-002
 #   severity: HIGH
@@ -18,16 +19,23 @@ path := ["private_cluster_config", 0, "enable_private_endpoint"]
 
 deny contains result if {
 	some r in tf.resources("google_container_cluster")
+	not tf.ip_endpoint_disabled(r)
 	not tf.unknown(r, path)
 	tf.value(r, path, null) != true
 	result := {
-		"msg": sprintf("cluster %s (%s) has a public control plane endpoint: enable_private_endpoint is %v", [r.address, tf.region(r), tf.value(r, path, null)]),
+		"msg": sprintf("cluster %s (%s) has a public control plane endpoint: enable_private_endpoint is %s", [r.address, tf.region(r), setting(tf.value(r, path, null))]),
 		"resource": r.id,
 	}
 }
 
+# setting(v) says what an unset value means: GKE's public endpoint.
+setting(v) := "not set (a public endpoint, GKE's default)" if v == null
+
+else := sprintf("%v", [v])
+
 deny contains result if {
 	some r in tf.resources("google_container_cluster")
+	not tf.ip_endpoint_disabled(r)
 	tf.unknown(r, path)
 	result := {
 		"msg": sprintf("cluster %s (%s): enable_private_endpoint is known only after apply; treated as public", [r.address, tf.region(r)]),

@@ -31,3 +31,21 @@ test_deleted_cluster_ignored if {
 		"action": "delete", "module": "", "values": {}, "unknown": {},
 	}]}}
 }
+
+dns_only := {"control_plane_endpoints_config": [{"ip_endpoints_config": [{"enabled": false}], "dns_endpoint_config": [{"allow_external_traffic": true}]}]}
+
+# cloud-foundation-fabric's gke-cluster-standard can turn the IP endpoint
+# off: only the DNS endpoint remains, which IAM guards.
+test_no_ip_endpoint_passes if {
+	count(policy.deny) == 0 with input as cluster(dns_only, {})
+}
+
+test_ip_endpoint_kept_fails if {
+	c := {"control_plane_endpoints_config": [{"ip_endpoints_config": [{"enabled": true}]}]}
+	count(policy.deny) == 1 with input as cluster(c, {})
+}
+
+test_null_message_says_what_it_means if {
+	some result in policy.deny with input as cluster({}, {})
+	contains(result.msg, "enable_private_endpoint is not set (a public endpoint, GKE's default)")
+}

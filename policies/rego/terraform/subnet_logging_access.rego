@@ -4,7 +4,9 @@
 #   Every subnet that holds VMs or nodes records VPC Flow Logs (log_config)
 #   for investigations, and has Private Google Access, so private nodes and
 #   the bastion reach Google's APIs without an external address. GCP's
-#   defaults are neither. Subnets for proxies (purpose REGIONAL_MANAGED_PROXY,
+#   defaults are neither. A subnet whose only users in the check are GKE
+#   clusters with public nodes needs no Private Google Access: their nodes
+#   reach Google's APIs through their own external addresses. Subnets for proxies (purpose REGIONAL_MANAGED_PROXY,
 #   GLOBAL_MANAGED_PROXY, PRIVATE_SERVICE_CONNECT, ...) are exempt: GCP
 #   supports neither setting on them.
 # custom:
@@ -36,5 +38,30 @@ deny contains result if {
 	some r in vm_subnets
 	not tf.unknown(r, ["private_ip_google_access"])
 	tf.value(r, ["private_ip_google_access"], false) != true
+	not public_nodes_only(r)
 	result := {"msg": sprintf("subnet %s has no Private Google Access: private nodes reach Google APIs only through an external address", [r.address]), "resource": r.id}
 }
+
+# public_nodes_only(subnet): GKE clusters use the subnet, and none of them
+# has private nodes (or a value known only after apply).
+public_nodes_only(subnet) if {
+	users := [c | some c in tf.resources("google_container_cluster"); on_subnet(c, subnet)]
+	count(users) > 0
+	every c in users {
+		not tf.unknown(c, ["private_cluster_config", 0, "enable_private_nodes"])
+		tf.value(c, ["private_cluster_config", 0, "enable_private_nodes"], false) != true
+	}
+}
+
+# on_subnet(c, subnet): the cluster's subnetwork is the subnet, by reference
+# or by name.
+on_subnet(c, subnet) if subnet.address in {tf.resource_of_ref(ref) | some ref in tf.refs_at(c, ["subnetwork"])}
+
+on_subnet(c, subnet) if {
+	name := tf.value(c, ["subnetwork"], "")
+	is_string(name)
+	name != ""
+	last(split(name, "/")) == tf.value(subnet, ["name"], null)
+}
+
+last(parts) := parts[count(parts) - 1]

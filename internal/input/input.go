@@ -284,5 +284,28 @@ var clusterScoped = map[string]bool{
 	"MutatingPolicy": true, "GeneratingPolicy": true, "DeletingPolicy": true,
 }
 
+// DropNulls removes, in place and at every depth, the map entries whose
+// value is null, and returns v: Terraform's "not set" in a plan (a quarter
+// of a real plan's attributes), and what the API server does not store of
+// a manifest (a typed field decodes null to nothing; a custom resource's
+// null is pruned). List elements keep their positions.
+func DropNulls(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			if e == nil {
+				delete(t, k)
+				continue
+			}
+			DropNulls(e)
+		}
+	case []any:
+		for _, e := range t {
+			DropNulls(e)
+		}
+	}
+	return v
+}
+
 // ClusterScoped says whether objects of a kind live outside namespaces.
 func ClusterScoped(kind string) bool { return clusterScoped[kind] }

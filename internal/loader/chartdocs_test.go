@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -121,6 +123,11 @@ func TestChartDependenciesResolved(t *testing.T) {
 		} else {
 			for _, o := range in.Kubernetes.Objects {
 				got = append(got, o.Name())
+				// Located where a user can open it: the file:// chart's own
+				// template, or the Chart.yaml entry asking for an archive.
+				if _, serr := os.Stat(filepath.Join(dir, o.Source.File)); serr != nil && !filepath.IsAbs(o.Source.File) {
+					t.Errorf("%s: %s at %s:%d, which does not exist", tt.name, o.Name(), o.Source.File, o.Source.Line)
+				}
 			}
 		}
 		if len(got) != 1 || !strings.Contains(got[0], tt.want) {

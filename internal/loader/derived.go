@@ -1,9 +1,10 @@
 package loader
 
 import (
-	"maps"
 	"slices"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/acme/guard/internal/input"
 )
@@ -43,12 +44,15 @@ func derivedObjects(objects []input.Object) []input.Object {
 			if jm, ok := job["metadata"].(map[string]any); ok {
 				for _, k := range []string{"labels", "annotations"} {
 					if v, ok := jm[k].(map[string]any); ok {
-						metadata[k] = maps.Clone(v)
+						metadata[k] = v
 					}
 				}
 			}
+			// A copy: the Job is an object of its own (defaulting and
+			// redaction change it, never the template).
+			obj := runtime.DeepCopyJSON(map[string]any{"apiVersion": "batch/v1", "kind": "Job", "metadata": metadata, "spec": jobSpec})
 			d := input.Object{
-				Object:      map[string]any{"apiVersion": "batch/v1", "kind": "Job", "metadata": metadata, "spec": jobSpec},
+				Object:      obj,
 				Source:      o.Source,
 				Release:     o.Release,
 				DerivedFrom: strings.TrimPrefix(o.Kind()+"/"+o.Namespace()+"/"+o.Name(), "/"),

@@ -161,8 +161,66 @@ func (l *Loader) addDependencies(ch *chart.Chart, dir string) error {
 			return err
 		}
 		ch.AddDependency(sub)
+		l.place(dir, req.Name, path)
 	}
 	return nil
+}
+
+// placement is where the templates of a dependency guard added are: the
+// directory of a file:// dependency, or, for an archive (nothing a user can
+// open at a line), the Chart.yaml entry that asks for it.
+type placement struct {
+	dir   string
+	entry input.Source
+}
+
+// place records where a dependency of the chart in dir came from, by the
+// directory Helm's engine names its templates under (dir/charts/name).
+func (l *Loader) place(dir, name, from string) {
+	p := placement{}
+	if st, err := os.Stat(from); err == nil && st.IsDir() {
+		p.dir = from
+	} else {
+		p.entry = input.Source{File: l.display(filepath.Join(dir, "Chart.yaml")), Line: 1}
+		if src, err := os.ReadFile(filepath.Join(dir, "Chart.yaml")); err == nil {
+			entry := regexp.MustCompile(`(?m)^[ \t]+-?[ \t]*name:[ \t]*["']?` + regexp.QuoteMeta(name) + `["']?[ \t]*$`)
+			if loc := entry.FindIndex(src); loc != nil {
+				p.entry.Line = 1 + bytes.Count(src[:loc[0]], []byte("\n"))
+			}
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.placed == nil {
+		l.placed = map[string]placement{}
+	}
+	l.placed[filepath.Join(dir, "charts", name)] = p
+}
+
+// templateFile is where a rendered template is written (path as Helm's
+// engine names it below dir), and, for one inside an archive, the source
+// that stands for it.
+func (l *Loader) templateFile(dir, rest string) (string, *input.Source) {
+	file := filepath.Join(dir, filepath.FromSlash(rest))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	// A file:// dependency's own dependencies are placed below its directory:
+	// follow the placements until none applies.
+	for moved := true; moved; {
+		moved = false
+		for root, p := range l.placed {
+			inner, ok := strings.CutPrefix(file, root+string(filepath.Separator))
+			if !ok {
+				continue
+			}
+			if p.dir == "" {
+				return file, &p.entry
+			}
+			file, moved = filepath.Join(p.dir, inner), true
+			break
+		}
+	}
+	return file, nil
 }
 
 // lockedVersion is the version Chart.lock pins for a dependency, else its
@@ -289,7 +347,7 @@ func (l *Loader) render(dir string, ch *chart.Chart, rel *input.Release, vals ma
 		}
 		// "app/templates/x.yaml" -> "<dir>/templates/x.yaml"
 		rest := name[strings.Index(name, "/")+1:]
-		file := filepath.Join(dir, filepath.FromSlash(rest))
+		file, entry := l.templateFile(dir, rest)
 		docs, err := manifest.Decode(l.display(file), []byte(splitAsHelm(rendered[name])), manifest.FromTemplate, l.opts.Limits)
 		if err != nil {
 			return nil, err
@@ -297,8 +355,11 @@ func (l *Loader) render(dir string, ch *chart.Chart, rel *input.Release, vals ma
 		lines := objectLines(sources[name], docs)
 		for i := range docs {
 			docs[i].Source.Line = lines[i]
-			if at != nil {
+			switch {
+			case at != nil:
 				docs[i].Source = *at
+			case entry != nil: // a template inside an archive
+				docs[i].Source = *entry
 			}
 			if isHelmTest(docs[i].Object) {
 				continue

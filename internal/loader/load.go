@@ -117,7 +117,10 @@ type Loader struct {
 	// release renders them (a chart whose values come from its releases need
 	// not render with its defaults alone).
 	released map[string]bool
-	walked   []string
+	// placed are the chart dependencies added from elsewhere than a
+	// chart's charts/ directory (see place).
+	placed map[string]placement
+	walked []string
 	// libraries counts the library charts met: read, with nothing to render.
 	libraries int
 	// errs are the inputs that could not be read: each is reported, and

@@ -85,7 +85,9 @@ func Decode(file string, data []byte, mode Mode, lim limits.Limits) ([]input.Obj
 			}
 			return nil, errorf("%s:%d: not a Kubernetes object: apiVersion and kind are required", file, line)
 		}
-		dropNulls(m)
+		// What the API server stores: a field written with nothing under
+		// it ("data:" around an empty range) is no field.
+		input.DropNulls(m)
 		js, err := json.Marshal(m)
 		if err != nil {
 			return nil, errorf("%s:%d: cannot represent document as JSON: %v", file, line, err)
@@ -203,26 +205,4 @@ func describeObject(u *unstructured.Unstructured) string {
 		return u.GetKind() + " " + name
 	}
 	return u.GetKind()
-}
-
-// dropNulls removes the fields whose value is null, at every depth, as the
-// API server stores an object: a typed field decodes null to nothing, and a
-// custom resource's null is pruned. A policy then meets what the cluster
-// holds ("data:" with nothing under it is no data), never a null Kyverno at
-// admission could not see. List elements stay where they are.
-func dropNulls(v any) {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, e := range v {
-			if e == nil {
-				delete(v, k)
-				continue
-			}
-			dropNulls(e)
-		}
-	case []any:
-		for _, e := range v {
-			dropNulls(e)
-		}
-	}
 }

@@ -238,31 +238,10 @@ func (d *planDecoder) resourceChanges() error {
 			Index: rc.Index, Module: rc.ModuleAddress,
 			Config: ConfigAddress(rc.ModuleAddress, string(rc.Mode), rc.Type, rc.Name),
 			Action: actionName(rc.Change.Actions),
-			Values: asMap(dropNulls(rc.Change.After)), Unknown: asMap(trueOnly(rc.Change.AfterUnknown)), Sensitive: asMap(trueOnly(rc.Change.AfterSensitive)),
+			Values: asMap(input.DropNulls(rc.Change.After)), Unknown: asMap(trueOnly(rc.Change.AfterUnknown)), Sensitive: asMap(trueOnly(rc.Change.AfterSensitive)),
 		})
 		return nil
 	})
-}
-
-// dropNulls leaves out attributes whose value is null: Terraform's "not
-// set" (what tf.value reads as unset either way), and a quarter of a real
-// plan's attributes. List elements keep their positions.
-func dropNulls(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			if e == nil {
-				delete(t, k)
-				continue
-			}
-			t[k] = dropNulls(e)
-		}
-	case []any:
-		for i, e := range t {
-			t[i] = dropNulls(e)
-		}
-	}
-	return v
 }
 
 // trueOnly keeps of an after_unknown or after_sensitive mirror only the
@@ -513,7 +492,7 @@ func (d *planDecoder) addPlanned() error {
 			Address: r.Address, Mode: string(r.Mode), Type: r.Type, Name: r.Name, Index: r.Index,
 			Module: p.module, Action: "no-op",
 			Config: ConfigAddress(p.module, string(r.Mode), r.Type, r.Name),
-			Values: asMap(dropNulls(v)), Unknown: map[string]any{}, Sensitive: asMap(trueOnly(sensitive)),
+			Values: asMap(input.DropNulls(v)), Unknown: map[string]any{}, Sensitive: asMap(trueOnly(sensitive)),
 		})
 	}
 	return nil

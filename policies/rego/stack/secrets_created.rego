@@ -7,7 +7,7 @@
 #   be created by something in the check: a Secret manifest in the same
 #   cluster and namespace, a SecretProviderClass that syncs it from Secret
 #   Manager (spec.secretObjects), an ExternalSecret that targets it, a
-#   kubernetes_secret in Terraform, a chart's hook Job that generates it
+#   kubernetes_secret in Terraform, a Job that generates it
 #   (kube-webhook-certgen create --secret-name, as kube-prometheus-stack's
 #   and ingress-nginx's admission webhooks do), or an object that declares
 #   it with the annotation guard.acme.example/creates-secrets (names,
@@ -104,12 +104,13 @@ created contains ["*", object.get(meta, "namespace", "default"), meta.name] if {
 	meta.name
 }
 
-# A Helm hook Job running kube-webhook-certgen's create command generates
-# the Secret its --secret-name names, in its --namespace (the Job's own when
-# that is absent or an environment variable, as ingress-nginx passes it).
+# A Job running kube-webhook-certgen's create command generates the Secret
+# its --secret-name names, in its --namespace (the Job's own when that is
+# absent or an environment variable, as ingress-nginx passes it): a chart's
+# pre-install hook, or a plain Job of a static manifest (ingress-nginx's
+# deploy.yaml), whose Secret the webhook's pod waits for.
 created contains [k8s.context(o), certgen_namespace(o, args), name] if {
 	some o in k8s.objects("Job")
-	object.get(o.object.metadata, ["annotations", "helm.sh/hook"], "") != ""
 	some c in object.get(o.object.spec.template.spec, "containers", [])
 	contains(object.get(c, "image", ""), "/kube-webhook-certgen")
 	args := object.get(c, "args", [])

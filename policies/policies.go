@@ -5,7 +5,9 @@ package policies
 
 import "embed"
 
-// Library is the rego and kyverno directories as they were at build time.
+// Library is the rego and kyverno directories as they were at build time,
+// and the chart (guard-policies) that installs the Kyverno policies with
+// the library's parameters (values.yaml).
 //
-//go:embed rego kyverno
+//go:embed rego kyverno Chart.yaml values.yaml values.schema.json templates
 var Library embed.FS

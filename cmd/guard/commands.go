@@ -22,6 +22,7 @@ import (
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/limits"
 	"github.com/acme/guard/internal/loader"
+	"github.com/acme/guard/internal/parameters"
 	"github.com/acme/guard/internal/policytest"
 	"github.com/acme/guard/internal/redact"
 	"github.com/acme/guard/internal/rego"
@@ -132,6 +133,7 @@ func (lf *loaderFlags) policyDirs(cmd *cobra.Command, cfg *config.Config) []stri
 func newCheckCmd() *cobra.Command {
 	var (
 		lf       loaderFlags
+		pf       parameterFlags
 		format   string
 		output   string
 		severity string
@@ -170,11 +172,15 @@ Exit codes: 0 no finding at or above --severity, 1 findings, 2 error.`,
 			if err != nil {
 				return err
 			}
+			params, err := pf.input(cmd, cfg)
+			if err != nil {
+				return err
+			}
 			v, _, _ := buildInfo() // every report names guard as guard version does
 			res, err := check.Run(cmd.Context(), check.Options{
 				Paths: args, PolicyDirs: lf.policyDirs(cmd, cfg), Threshold: threshold, Loader: opts, Version: v,
 				Only: listSetting(cmd, "only-policy", only, cfg.OnlyPolicies), Skip: listSetting(cmd, "skip-policy", skip, cfg.SkipPolicies),
-				Engines: check.EngineOptions{Rego: rego.Options{Data: listSetting(cmd, "data", data, cfg.Data), Trace: policyTrace()}}, Baseline: baseline,
+				Engines: check.EngineOptions{Rego: rego.Options{Data: listSetting(cmd, "data", data, cfg.Data), Trace: policyTrace()}, Parameters: params}, Baseline: baseline,
 			})
 			if err != nil {
 				return err
@@ -197,6 +203,7 @@ Exit codes: 0 no finding at or above --severity, 1 findings, 2 error.`,
 		},
 	}
 	lf.register(cmd)
+	pf.register(cmd)
 	formatFlag(cmd, &format, report.Formats())
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write the report to FILE instead of standard output")
 	cmd.Flags().StringVar(&severity, "severity", "LOW", "lowest severity that fails the run: LOW, MEDIUM, HIGH or CRITICAL")
@@ -318,10 +325,15 @@ func unreadError(cmd *cobra.Command, unread []string) error {
 
 func newPoliciesCmd() *cobra.Command {
 	var policyDirs []string
+	var pf parameterFlags
 	var format string
 	cmd := &cobra.Command{
 		Use:   "policies",
-		Short: "List the loaded policies: id, engine, severity, title, controls",
+		Short: "List the loaded policies: id, engine, severity, profile, parameters, title, controls",
+		Long: `Policies lists the policies a check would run with the same settings: those
+of the default set and of the enabled profiles (--profile, .guard.yaml
+profiles), with the parameters each reads. --format json gives each
+parameter's value in effect, its default, and whether it was set.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := readConfig(cmd)
 			if err != nil {
@@ -330,27 +342,48 @@ func newPoliciesCmd() *cobra.Command {
 			if err := checkFormat(cmd, format, []string{"json", "text"}); err != nil {
 				return err
 			}
-			engine, err := check.LoadPolicies(cmd.Context(), listSetting(cmd, "policy", policyDirs, cfg.Policies), check.EngineOptions{})
+			params, err := pf.input(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			engine, err := check.LoadPolicies(cmd.Context(), listSetting(cmd, "policy", policyDirs, cfg.Policies), check.EngineOptions{Parameters: params})
 			if err != nil {
 				return err
 			}
 			ps := engine.List()
 			if format == "json" {
+				type listed struct {
+					finding.Policy
+					Parameters []parameters.Parameter `json:"parameters,omitempty"`
+				}
+				out := make([]listed, len(ps))
+				for i, p := range ps {
+					out[i] = listed{Policy: p, Parameters: engine.Parameters().Describe(p.Parameters)}
+				}
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
-				return enc.Encode(ps)
+				return enc.Encode(out)
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tENGINE\tSEVERITY\tTITLE\tCONTROLS")
+			fmt.Fprintln(tw, "ID\tENGINE\tSEVERITY\tPROFILE\tPARAMETERS\tTITLE\tCONTROLS")
 			for _, p := range ps {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.Engine, p.Severity, p.Title, strings.Join(p.Controls, ", "))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Engine, p.Severity, dash(p.Profile), dash(strings.Join(p.Parameters, ", ")), p.Title, strings.Join(p.Controls, ", "))
 			}
 			return tw.Flush()
 		},
 	}
 	policyFlag(cmd, &policyDirs)
+	pf.register(cmd)
 	formatFlag(cmd, &format, []string{"json", "text"})
 	return cmd
+}
+
+// dash shows an empty column as "-".
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func newVersionCmd() *cobra.Command {

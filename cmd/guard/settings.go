@@ -1,9 +1,16 @@
 package main
 
 import (
+	"fmt"
+	"path/filepath"
+
 	"github.com/spf13/cobra"
+	"helm.sh/helm/v3/pkg/chartutil"
 
 	"github.com/acme/guard/internal/config"
+	"github.com/acme/guard/internal/diag"
+	"github.com/acme/guard/internal/limits"
+	"github.com/acme/guard/internal/parameters"
 )
 
 // readConfig reads the configuration file: --config, else .guard.yaml in the
@@ -33,4 +40,40 @@ func stringSetting(cmd *cobra.Command, flag, flagValue, configValue string) stri
 
 func listSetting(cmd *cobra.Command, flag string, flagValue, configValue []string) []string {
 	return setting(cmd, flag, flagValue, configValue, len(configValue) > 0)
+}
+
+// parameterFlags are --profile and --parameters, for the commands that
+// load policies.
+type parameterFlags struct {
+	profiles []string
+	file     string
+}
+
+func (pf *parameterFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVar(&pf.profiles, "profile", nil, "enable a policy profile beside the default set, e.g. two-region-gke (repeatable; see guard policies)")
+	cmd.Flags().StringVar(&pf.file, "parameters", "", "values file of the policy library's parameters (the values its chart guard-policies is installed with; see guard policies)")
+}
+
+// input is the parameters and profiles chosen: --parameters (a file) wins
+// over the configuration file's parameters, --profile over its profiles.
+func (pf *parameterFlags) input(cmd *cobra.Command, cfg *config.Config) (parameters.Input, error) {
+	in := parameters.Input{Profiles: listSetting(cmd, "profile", pf.profiles, cfg.Profiles)}
+	file := stringSetting(cmd, "parameters", pf.file, cfg.Parameters.File)
+	if !cmd.Flags().Changed("parameters") && cfg.Parameters.Values != nil {
+		in.Values, in.File = cfg.Parameters.Values, cfg.File
+		return in, nil
+	}
+	if file == "" {
+		return in, nil
+	}
+	data, err := limits.ReadFile(file, limits.Default, filepath.ToSlash)
+	if err != nil {
+		return in, err
+	}
+	vals, err := chartutil.ReadValues(data)
+	if err != nil {
+		return in, fmt.Errorf("%s: %s", file, diag.OneLine(err.Error()))
+	}
+	in.Values, in.File = vals.AsMap(), file
+	return in, nil
 }

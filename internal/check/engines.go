@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/kyverno"
+	"github.com/acme/guard/internal/parameters"
 	"github.com/acme/guard/internal/policydir"
 	"github.com/acme/guard/internal/rego"
 )
@@ -37,6 +39,10 @@ type EngineOptions struct {
 	Rego rego.Options
 	// Now decides which exceptions have expired; zero is the current time.
 	Now time.Time
+	// Parameters are the user's parameter values and profiles.
+	Parameters parameters.Input
+	// params are the parameters in effect (LoadPolicies reads them).
+	params *parameters.Set
 }
 
 // engines load every engine from the policy directories, in the order
@@ -44,10 +50,10 @@ type EngineOptions struct {
 // here.
 var engines = []func(ctx context.Context, dirs []policydir.Dir, opts EngineOptions) (Engine, error){
 	func(ctx context.Context, dirs []policydir.Dir, opts EngineOptions) (Engine, error) {
-		return rego.Load(ctx, dirs, opts.Rego)
+		return rego.Load(ctx, dirs, opts.params, opts.Rego)
 	},
 	func(_ context.Context, dirs []policydir.Dir, opts EngineOptions) (Engine, error) {
-		return kyverno.Load(dirs, opts.Now)
+		return kyverno.Load(dirs, opts.params, opts.Now)
 	},
 }
 
@@ -68,7 +74,11 @@ type valueReleaser interface {
 type Policies struct {
 	engines    []Engine
 	exceptions *exception.Stage
+	params     *parameters.Set
 }
+
+// Parameters are the parameters in effect.
+func (p *Policies) Parameters() *parameters.Set { return p.params }
 
 // LoadPolicies compiles the policies in the named directories ("builtin",
 // the default, is the library built into guard) with every engine; a
@@ -83,6 +93,9 @@ func LoadPolicies(ctx context.Context, names []string, opts EngineOptions) (*Pol
 	}
 	dirs, err := policydir.Resolve(names)
 	if err != nil {
+		return nil, err
+	}
+	if opts.params, err = parameters.Load(dirs, opts.Parameters); err != nil {
 		return nil, err
 	}
 	// The engines compile independently, each on a CPU of its own.
@@ -124,6 +137,14 @@ func LoadPolicies(ctx context.Context, names []string, opts EngineOptions) (*Pol
 			return nil, fmt.Errorf("%s:%d: PolicyException %s refers to Rego policy %s, which is not loaded", x.File, x.Line, x.Name, id)
 		}
 	}
+	// A profile that no loaded policy belongs to is a typo: it must not
+	// leave a repository believing its architecture is checked.
+	for _, profile := range opts.params.Profiles() {
+		if !slices.ContainsFunc(p.List(), func(pol finding.Policy) bool { return pol.Profile == profile }) {
+			return nil, fmt.Errorf("profile %s: no loaded policy belongs to it (see guard policies)", profile)
+		}
+	}
+	p.params = opts.params
 	if len(p.List()) == 0 {
 		return nil, fmt.Errorf("no policies (Rego packages with deny or warn rules, Kyverno ValidatingPolicies) found in %s", strings.Join(names, ", "))
 	}

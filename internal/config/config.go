@@ -52,6 +52,28 @@ type Config struct {
 	Data            []string          `yaml:"data"`
 	Baseline        string            `yaml:"baseline"`
 	Limits          map[string]string `yaml:"limits"`
+	// Profiles are the policy profiles to enable beside the default set;
+	// Parameters the policy library's parameters (its chart's values).
+	Profiles   []string   `yaml:"profiles"`
+	Parameters Parameters `yaml:"parameters"`
+}
+
+// Parameters are given as a values file's path (the one the cluster's
+// policy release is installed with), or inline as a mapping.
+type Parameters struct {
+	File   string
+	Values map[string]any
+}
+
+// UnmarshalYAML reads a path or a mapping.
+func (p *Parameters) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return n.Decode(&p.File)
+	case yaml.MappingNode:
+		return n.Decode(&p.Values)
+	}
+	return errors.New("want a path or a mapping")
 }
 
 // Keys are the configuration file's keys, in the order the README lists them.
@@ -209,7 +231,7 @@ func (c *Config) resolvePaths(dir string) {
 			c.Exclude[i] = filepath.ToSlash(fix(g))
 		}
 	}
-	c.Output, c.Baseline = fix(c.Output), fix(c.Baseline)
+	c.Output, c.Baseline, c.Parameters.File = fix(c.Output), fix(c.Baseline), fix(c.Parameters.File)
 }
 
 // relative is p relative to wd when it is inside it, else p.
@@ -221,6 +243,9 @@ func relative(wd, p string) string {
 }
 
 func describe(t reflect.Type) string {
+	if t == reflect.TypeOf(Parameters{}) {
+		return "a values file's path, or a mapping of parameter names to values"
+	}
 	switch t.Kind() {
 	case reflect.Slice:
 		return "a list of strings"

@@ -58,6 +58,10 @@ type Policy struct {
 	// Peers are the ids other scanners give the same check (Trivy's AVD-*),
 	// so users moving from them find theirs.
 	Peers []string `json:"peers,omitempty"`
+	// Profile is the profile the policy belongs to ("" for the default
+	// set); Parameters the library parameters it reads.
+	Profile    string   `json:"profile,omitempty"`
+	Parameters []string `json:"parameters,omitempty"`
 	// Name is how the engine knows it: the Rego package ("data.guard.terraform.gke_private").
 	Name string `json:"name"`
 	File string `json:"file"`

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,6 +33,7 @@ import (
 	"github.com/acme/guard/internal/exception"
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
+	"github.com/acme/guard/internal/parameters"
 	"github.com/acme/guard/internal/policydir"
 )
 
@@ -40,7 +42,11 @@ const EngineName = "kyverno"
 
 // Annotations guard reads on policies and exceptions.
 const (
-	AnnotationID          = "guard.acme.example/id"
+	AnnotationID = "guard.acme.example/id"
+	// AnnotationProfile names the profile a policy belongs to (none: the
+	// default set); annotationParameters the parameters it reads.
+	AnnotationProfile     = "guard.acme.example/profile"
+	annotationParameters  = "guard.acme.example/parameters"
 	AnnotationOwner       = exception.AnnotationOwner
 	AnnotationReason      = exception.AnnotationReason
 	annotationRemediation = "guard.acme.example/remediation"
@@ -102,16 +108,53 @@ type Engine struct {
 // in the YAML files under dirs, compiles each policy once (with its autogen
 // variants for pod controllers), and checks their metadata. Other documents
 // (test suites, test resources, values) are not policies and are skipped.
-func Load(dirs []policydir.Dir, now time.Time) (*Engine, error) {
+//
+// A directory that is a policy chart (guard's library) gives the policies
+// its chart renders with the parameters, as the cluster installs them; a
+// policy of a profile that is not enabled is not loaded.
+func Load(dirs []policydir.Dir, params *parameters.Set, now time.Time) (*Engine, error) {
 	var docs []document
 	for _, dir := range dirs {
-		ds, err := readDocuments(dir)
+		var ds []document
+		var err error
+		if params.IsChart(dir) {
+			ds, err = renderedDocuments(dir, params)
+		} else {
+			ds, err = readDocuments(dir)
+		}
 		if err != nil {
 			return nil, err
 		}
 		docs = append(docs, ds...)
 	}
+	docs = slices.DeleteFunc(docs, func(d document) bool {
+		meta, _ := d.obj["metadata"].(map[string]any)
+		ann, _ := meta["annotations"].(map[string]any)
+		profile, _ := ann[AnnotationProfile].(string)
+		return !params.Enabled(profile)
+	})
 	return build(docs, now)
+}
+
+// renderedDocuments are the policies of a policy chart, rendered with the
+// parameters; each is placed at its policy file's kind line.
+func renderedDocuments(dir policydir.Dir, params *parameters.Set) ([]document, error) {
+	rendered, err := params.Render(dir)
+	if err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
+	var docs []document
+	for _, r := range rendered {
+		ds, err := decodeDocuments(r.File, r.Data)
+		if err != nil {
+			return nil, err
+		}
+		for i := range ds {
+			ds[i].line = r.Line
+		}
+		docs = append(docs, ds...)
+	}
+	return docs, nil
 }
 
 // build compiles the policies and exceptions among docs.
@@ -215,6 +258,12 @@ func policyMetadata(kind, name string, ann map[string]string, d document) (findi
 	for _, c := range strings.Split(ann[annotationPeers], ",") {
 		if c = strings.TrimSpace(c); c != "" {
 			p.Peers = append(p.Peers, c)
+		}
+	}
+	p.Profile = ann[AnnotationProfile]
+	for _, c := range strings.Split(ann[annotationParameters], ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			p.Parameters = append(p.Parameters, c)
 		}
 	}
 	if cat := ann[annotationCategory]; cat != "" && p.Description != "" {

@@ -16,12 +16,29 @@ import (
 	"github.com/acme/guard/internal/limits"
 	"github.com/acme/guard/internal/loader"
 	"github.com/acme/guard/internal/manifest"
+	"github.com/acme/guard/internal/parameters"
 	"github.com/acme/guard/internal/policydir"
 )
 
 const root = "../.."
 
-var policyDir = filepath.Join(root, "policies/kyverno")
+var (
+	policyDir = filepath.Join(root, "policies/kyverno")
+	// chartDir is the library as a chart (guard-policies), its policies
+	// rendered with parameters.
+	chartDir = filepath.Join(root, "policies")
+)
+
+// noVolumes are the library's parameters with every volume forbidden (this
+// platform's choice), which the exceptions below are about.
+func noVolumes(t *testing.T) *parameters.Set {
+	t.Helper()
+	s, err := parameters.Load(policydir.OnDisk(chartDir), parameters.Input{Values: map[string]any{"allowedVolumeTypes": []any{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
 
 func day(s string) time.Time {
 	t, err := time.Parse(time.DateOnly, s)
@@ -88,7 +105,7 @@ spec:
 // An object whose Namespace manifest is not in the input is evaluated as in
 // an unlabelled namespace, which the cluster's may not be: the user is told.
 func TestMissingNamespaceNoted(t *testing.T) {
-	e, err := Load(policydir.OnDisk(policyDir), day("2026-12-01"))
+	e, err := Load(policydir.OnDisk(policyDir), nil, day("2026-12-01"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +132,7 @@ func TestMissingNamespaceNoted(t *testing.T) {
 // The namespaceSelector sees the labels of the Namespace objects in the same
 // input, as admission sees the cluster's namespaces.
 func TestNamespaceSelectorFromInput(t *testing.T) {
-	e, err := Load(policydir.OnDisk(policyDir), day("2026-12-01"))
+	e, err := Load(policydir.OnDisk(policyDir), nil, day("2026-12-01"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +191,7 @@ func TestExceptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		in := tt.in
-		e, err := Load(policydir.OnDisk(policyDir, exceptions), day(tt.now))
+		e, err := Load(policydir.OnDisk(chartDir, exceptions), noVolumes(t), day(tt.now))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,7 +253,7 @@ func TestLoadErrors(t *testing.T) {
 	for _, tt := range tests {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "x.yaml"), []byte(tt.doc), 0o644)
-		_, err := Load(policydir.OnDisk(dir), time.Now())
+		_, err := Load(policydir.OnDisk(dir), nil, time.Now())
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("error %v, want %q", err, tt.want)
 		}
@@ -246,7 +263,7 @@ func TestLoadErrors(t *testing.T) {
 // BenchmarkDeployments evaluates the library on generated Deployments, half of
 // them violating: policies compiled once, one admission request each.
 func BenchmarkDeployments(b *testing.B) {
-	e, err := Load(policydir.OnDisk(policyDir), time.Now())
+	e, err := Load(policydir.OnDisk(policyDir), nil, time.Now())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -310,7 +327,7 @@ func generateDeployments(n int) *input.Input {
 // Legacy kyverno.io/v1 ClusterPolicies still run in guard check, with autogen
 // (policytest runs their suite).
 func TestLegacyClusterPolicy(t *testing.T) {
-	e, err := Load(policydir.OnDisk(filepath.Join(root, "testdata/kyverno/legacy")), time.Now())
+	e, err := Load(policydir.OnDisk(filepath.Join(root, "testdata/kyverno/legacy")), nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +352,7 @@ func TestLegacyClusterPolicy(t *testing.T) {
 func TestForeignPolicyDefaults(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "p.yaml"), []byte("apiVersion: policies.kyverno.io/v1\nkind: ValidatingPolicy\nmetadata:\n  name: require-labels\nspec:\n  matchConstraints: {resourceRules: [{apiGroups: [''], apiVersions: [v1], operations: [CREATE], resources: [pods]}]}\n  validations: [{expression: 'true'}]\n"), 0o644)
-	e, err := Load(policydir.OnDisk(dir), time.Now())
+	e, err := Load(policydir.OnDisk(dir), nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +426,7 @@ func TestWaivedOnlyWhereThePolicyWouldDeny(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(exceptions, "x.yaml"), data, 0o644)
-	e, err := Load(policydir.OnDisk(policyDir, exceptions), day("2026-12-01"))
+	e, err := Load(policydir.OnDisk(chartDir, exceptions), noVolumes(t), day("2026-12-01"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -447,7 +464,7 @@ spec:
 // policy may fail to evaluate on it (K8S-010 on a ConfigMap whose data
 // range renders nothing, K8S-001 on an unset envFrom).
 func TestNullFieldsAreNotThere(t *testing.T) {
-	e, err := Load(policydir.OnDisk(policyDir), day("2026-12-01"))
+	e, err := Load(policydir.OnDisk(policyDir), nil, day("2026-12-01"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/limits"
+	"github.com/acme/guard/internal/parameters"
 )
 
 // isDataFile says which files --data reads: JSON and YAML documents.
@@ -24,32 +25,42 @@ func isDataFile(path string) bool {
 
 // loadData reads the --data files and directories with OPA's loader, as
 // conftest and opa eval do: a file's document is merged at the root of
-// data, one in a subdirectory of a named directory under that path.
-func loadData(paths []string) (storage.Store, error) {
-	if len(paths) == 0 {
-		return inmem.New(), nil
-	}
-	for _, p := range paths {
-		// OPA's loader would block forever on a FIFO; a missing path is
-		// a mistyped flag.
-		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && (path == p || isDataFile(path)) {
-				_, err = limits.ReadFile(path, limits.Default, filepath.ToSlash)
-			}
+// data, one in a subdirectory of a named directory under that path. The
+// parameters in effect are data.guard.parameters, whatever --data holds.
+func loadData(paths []string, params *parameters.Set) (storage.Store, error) {
+	docs := map[string]any{}
+	if len(paths) > 0 {
+		for _, p := range paths {
+			// OPA's loader would block forever on a FIFO; a missing path is
+			// a mistyped flag.
+			err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() && (path == p || isDataFile(path)) {
+					_, err = limits.ReadFile(path, limits.Default, filepath.ToSlash)
+				}
+				if err != nil {
+					return &Error{File: filepath.ToSlash(path), Msg: "--data: " + strings.TrimPrefix(limits.PathCause(err).Error(), filepath.ToSlash(path)+": ")}
+				}
+				return nil
+			})
 			if err != nil {
-				return &Error{File: filepath.ToSlash(path), Msg: "--data: " + strings.TrimPrefix(limits.PathCause(err).Error(), filepath.ToSlash(path)+": ")}
+				return nil, err
 			}
-			return nil
+		}
+		res, err := loader.NewFileLoader().Filtered(paths, func(abspath string, info fs.FileInfo, depth int) bool {
+			return !info.IsDir() && !isDataFile(abspath)
 		})
 		if err != nil {
-			return nil, err
+			return nil, &Error{Msg: "--data: " + diag.OneLine(formatLoadError(err))}
 		}
+		docs = res.Documents
 	}
-	res, err := loader.NewFileLoader().Filtered(paths, func(abspath string, info fs.FileInfo, depth int) bool {
-		return !info.IsDir() && !isDataFile(abspath)
-	})
-	if err != nil {
-		return nil, &Error{Msg: "--data: " + diag.OneLine(formatLoadError(err))}
+	if params != nil {
+		guard, _ := docs["guard"].(map[string]any)
+		if guard == nil {
+			guard = map[string]any{}
+		}
+		guard["parameters"] = params.Values()
+		docs["guard"] = guard
 	}
-	return res.Store()
+	return inmem.NewFromObject(docs), nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/acme/guard/internal/diag"
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
+	"github.com/acme/guard/internal/parameters"
 	"github.com/acme/guard/internal/policydir"
 )
 
@@ -63,8 +64,10 @@ func IsPolicyFile(path string) bool {
 
 // Load parses and compiles every non-test .rego file under dirs, with the
 // documents of opts.Data as the policies' data.
-func Load(ctx context.Context, dirs []policydir.Dir, opts Options) (*Engine, error) {
-	dataFiles := opts.Data
+//
+// The parameters in effect are data.guard.parameters; a policy of a profile
+// that is not enabled (custom.profile) is not loaded.
+func Load(ctx context.Context, dirs []policydir.Dir, params *parameters.Set, opts Options) (*Engine, error) {
 	modules, err := ParseDirs(dirs, false)
 	if err != nil {
 		return nil, err
@@ -72,7 +75,7 @@ func Load(ctx context.Context, dirs []policydir.Dir, opts Options) (*Engine, err
 	if err := annotatedOnce(modules); err != nil {
 		return nil, err
 	}
-	store, err := loadData(dataFiles)
+	store, err := loadData(opts.Data, params)
 	if err != nil {
 		return nil, err
 	}
@@ -85,6 +88,7 @@ func Load(ctx context.Context, dirs []policydir.Dir, opts Options) (*Engine, err
 	if err := e.collect(compiler, modules); err != nil {
 		return nil, err
 	}
+	e.policies = slices.DeleteFunc(e.policies, func(p finding.Policy) bool { return !params.Enabled(p.Profile) })
 	for i, p := range e.policies {
 		for _, level := range []finding.Level{finding.Deny, finding.Warn} {
 			ref := p.Name + "." + string(level)
@@ -278,6 +282,16 @@ func policyFromChain(chain ast.AnnotationsRefSet) finding.Policy {
 			if list, ok := a.Custom["peers"].([]any); ok {
 				for _, c := range list {
 					p.Peers = append(p.Peers, fmt.Sprint(c))
+				}
+			}
+		}
+		if p.Profile == "" {
+			p.Profile, _ = a.Custom["profile"].(string)
+		}
+		if p.Parameters == nil {
+			if list, ok := a.Custom["parameters"].([]any); ok {
+				for _, c := range list {
+					p.Parameters = append(p.Parameters, fmt.Sprint(c))
 				}
 			}
 		}

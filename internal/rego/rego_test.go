@@ -36,7 +36,7 @@ func TestPolicyUnitTests(t *testing.T) {
 
 // Every policy of the library has at least one passing and one failing test case.
 func TestEveryPolicyHasTests(t *testing.T) {
-	e, err := Load(context.Background(), policydir.OnDisk("../../policies"), Options{})
+	e, err := Load(context.Background(), policydir.OnDisk("../../policies"), nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ warn contains "a plain string warning" if {
 
 func TestEvaluate(t *testing.T) {
 	dir := writePolicy(t, map[string]string{"t.rego": goodPolicy})
-	e, err := Load(context.Background(), policydir.OnDisk(dir), Options{})
+	e, err := Load(context.Background(), policydir.OnDisk(dir), nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestLoadErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writePolicy(t, map[string]string{"p.rego": tt.src})
-			_, err := Load(context.Background(), policydir.OnDisk(dir), Options{})
+			_, err := Load(context.Background(), policydir.OnDisk(dir), nil, Options{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want %q", err, tt.want)
 			}
@@ -150,7 +150,7 @@ func TestLoadErrors(t *testing.T) {
 
 func TestBadResults(t *testing.T) {
 	src := "# METADATA\n# custom:\n#   id: X-1\n#   severity: LOW\npackage x\n\ndeny contains {\"resource\": \"r\"} if true\n"
-	e, err := Load(context.Background(), policydir.OnDisk(writePolicy(t, map[string]string{"p.rego": src})), Options{})
+	e, err := Load(context.Background(), policydir.OnDisk(writePolicy(t, map[string]string{"p.rego": src})), nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package rego
 import (
 	"context"
 
+	"github.com/acme/guard/internal/parameters"
 	"github.com/acme/guard/internal/policydir"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -16,8 +17,18 @@ func RunTests(ctx context.Context, dirs []string) ([]*tester.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The tests run with the default parameters of the policy chart that
+	// holds them (a test of another value says so: with data.guard.parameters...).
+	params, err := parameters.Defaults(dirs)
+	if err != nil {
+		return nil, err
+	}
+	store, err := loadData(nil, params)
+	if err != nil {
+		return nil, err
+	}
 	compiler := ast.NewCompiler().WithEnablePrintStatements(true).WithCapabilities(Capabilities())
-	ch, err := tester.NewRunner().SetCompiler(compiler).SetModules(modules).RunTests(ctx, nil)
+	ch, err := tester.NewRunner().SetCompiler(compiler).SetStore(store).SetModules(modules).RunTests(ctx, nil)
 	if err != nil {
 		return nil, &Error{Msg: err.Error()}
 	}

@@ -15,6 +15,7 @@
 # custom:
 #   id: RBAC-001
 #   severity: HIGH
+#   parameters: [systemNamespaces]
 #   controls: ["CIS GKE Benchmark v1.6.0 4.1.1", "CIS GKE Benchmark v1.6.0 4.1.2", "CIS GKE Benchmark v1.6.0 4.1.3"]
 #   peers: ["Trivy AVD-KSV-0111", "Trivy AVD-KSV-0044", "Trivy AVD-KSV-0041"]
 #   remediation: Bind a role that lists the resources and verbs the subject needs, without secrets unless it must read one (then name it in resourceNames).

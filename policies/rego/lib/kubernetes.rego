@@ -60,11 +60,11 @@ context(o) := o.release.region if {
 # key(o) names an object in the input: its context, namespace and name.
 key(o) := [context(o), namespace(o), o.object.metadata.name]
 
-# system_namespaces are the reviewed system namespaces: the Kyverno pod
-# policies leave them out (docs/policies.md, "Where the pod policies apply";
-# a test keeps this list and theirs equal), and so do the Rego policies
-# about workloads and their bindings.
-system_namespaces := {"kube-system", "kube-public", "kube-node-lease", "kyverno", "gke-managed-system", "gke-managed-cim", "gke-gmp-system", "gmp-system", "gmp-public"}
+# system_namespaces are the systemNamespaces parameter (values.yaml): the
+# Kyverno pod policies leave them out (docs/policies.md, "Where the pod
+# policies apply"), and so do the Rego policies about workloads and their
+# bindings.
+system_namespaces := {ns | some ns in data.guard.parameters.systemNamespaces}
 
 # labels(o) are the object's labels.
 labels(o) := object.get(o.object.metadata, "labels", {})

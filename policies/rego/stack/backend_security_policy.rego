@@ -12,6 +12,7 @@
 # custom:
 #   id: STK-005
 #   severity: MEDIUM
+#   profile: two-region-gke
 #   controls: ["Platform: WAF attached to every backend"]
 #   remediation: Give every Service behind a Gateway a GCPBackendPolicy (targetRef kind Service) whose securityPolicy is the policy the base stack creates for that region (output security_policies).
 package guard.stack.backend_security_policy

@@ -8,6 +8,7 @@
 # custom:
 #   id: EDGE-004
 #   severity: HIGH
+#   profile: two-region-gke
 #   controls: ["OWASP Top 10 2021 A02", "Platform: HTTPS only"]
 #   remediation: Attach the route to the HTTPS listener (parentRefs sectionName https); keep only the redirect route on the HTTP listener.
 package guard.stack.https_only

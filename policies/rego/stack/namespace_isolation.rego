@@ -9,6 +9,8 @@
 # custom:
 #   id: STK-004
 #   severity: HIGH
+#   parameters: [systemNamespaces]
+#   profile: two-region-gke
 #   controls: ["CIS GKE Benchmark v1.6.0 4.3.2", "CIS GKE Benchmark v1.6.0 4.2.1"]
 #   remediation: Add a default-deny NetworkPolicy (podSelector {}, policyTypes [Ingress, Egress], no rules) and label the Namespace pod-security.kubernetes.io/enforce=restricted.
 package guard.stack.namespace_isolation

@@ -9,6 +9,7 @@
 # custom:
 #   id: STK-001
 #   severity: MEDIUM
+#   profile: two-region-gke
 #   controls: ["Platform: region parity"]
 #   remediation: Set the setting the same in both regions (through the region module's inputs, not per-region overrides).
 package guard.stack.region_parity

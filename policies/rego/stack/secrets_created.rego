@@ -18,6 +18,7 @@
 # custom:
 #   id: STK-006
 #   severity: MEDIUM
+#   profile: two-region-gke
 #   controls: ["Platform: secrets are created by code"]
 #   remediation: Create the Secret where the reference is (chart or stack), sync it from Secret Manager with a SecretProviderClass (secretObjects), or drop the reference (e.g. a chart-generated Secret, a Certificate Manager certificate). If a hook or an operator creates it, annotate that object (or its Job) with guard.acme.example/creates-secrets NAME.
 package guard.stack.secrets_created

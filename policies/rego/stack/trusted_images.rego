@@ -10,6 +10,7 @@
 # custom:
 #   id: STK-002
 #   severity: HIGH
+#   profile: two-region-gke
 #   controls: ["CIS GKE Benchmark v1.6.0 5.1.4"]
 #   remediation: Push the image to the platform repository (<location>-docker.pkg.dev/<project>/<repository>/...) and reference it there.
 package guard.stack.trusted_images

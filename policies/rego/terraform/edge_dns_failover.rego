@@ -7,6 +7,7 @@
 # custom:
 #   id: EDGE-002
 #   severity: MEDIUM
+#   profile: two-region-gke
 #   controls: ["Platform: active-passive DNS failover"]
 #   remediation: Use routing_policy { health_check = ..., primary_backup { primary {...} backup_geo { location = <secondary region> ... } } } and ttl <= 60.
 package guard.terraform.edge_dns_failover

@@ -12,6 +12,7 @@
 # custom:
 #   id: NET-003
 #   severity: HIGH
+#   profile: two-region-gke
 #   controls: ["Platform: load balancer to nodes"]
 #   remediation: Keep an INGRESS allow firewall on the cluster network from 130.211.0.0/22 and 35.191.0.0/16, and one from every proxy-only subnet's range, to the nodes.
 package guard.terraform.firewall_required_rules

@@ -492,3 +492,56 @@ spec:
 		}
 	}
 }
+
+// The suites test the library's defaults; with other parameters (this
+// platform's), what they let pass is denied: an untrusted registry, any
+// volume, a token of the pod's own account.
+func TestParametersChangeVerdicts(t *testing.T) {
+	strict, err := parameters.Load(policydir.OnDisk(chartDir), parameters.Input{Values: map[string]any{
+		"trustedRegistries":    []any{"europe-docker.pkg.dev/acme-platform-prod/prod-images/"},
+		"allowedVolumeTypes":   []any{},
+		"serviceAccountTokens": "none",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := loadInput(t, "policies/kyverno/trusted-registries/resources/resources.yaml",
+		"policies/kyverno/restrict-volumes/resources/resources.yaml",
+		"policies/kyverno/disallow-service-account-token/resources/resources.yaml")
+	for _, tt := range []struct {
+		params   *parameters.Set
+		denied   bool
+		policy   string
+		resource string
+		message  string
+	}{
+		{nil, false, "K8S-002", "Pod/app/docker-hub-pod", ""},
+		{strict, true, "K8S-002", "Pod/app/docker-hub-pod", "images must come from europe-docker.pkg.dev/acme-platform-prod/prod-images/; not: nginx:1.27"},
+		{nil, false, "K8S-004", "Pod/app/empty-dir-pod", ""},
+		{strict, true, "K8S-004", "Pod/app/empty-dir-pod", "volumes are not allowed (allowedVolumeTypes is empty): tmp"},
+		{nil, false, "K8S-005", "Pod/app/controller-pod", ""},
+		{strict, true, "K8S-005", "Pod/app/controller-pod", "serviceAccountTokens is none"},
+	} {
+		dirs := policydir.OnDisk(policyDir)
+		if tt.params != nil {
+			dirs = policydir.OnDisk(chartDir)
+		}
+		e, err := Load(dirs, tt.params, day("2026-12-01"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		findings, err := e.Evaluate(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []finding.Finding
+		for _, f := range findings {
+			if f.PolicyID == tt.policy && f.Resource == tt.resource {
+				got = append(got, f)
+			}
+		}
+		if denied := len(got) > 0; denied != tt.denied || denied && !strings.Contains(got[0].Message, tt.message) {
+			t.Errorf("%s on %s (parameters %t): %+v, want denied %t with %q", tt.policy, tt.resource, tt.params != nil, got, tt.denied, tt.message)
+		}
+	}
+}

@@ -7,17 +7,20 @@ locals {
   # may pull from (STK-002), for the add-ons' images as for the app's.
   image_registry = "${google_artifact_registry_repository.images.location}-docker.pkg.dev/${var.project_id}/${google_artifact_registry_repository.images.repository_id}"
 
-  # The policies (guard's library) and this platform's exceptions to them
-  # (platform/exceptions, which this repository's .guard.yaml adds to guard's
-  # checks); the Kyverno test suites beside them are not installed.
-  kyverno_policy_dirs = ["${path.module}/../../policies/kyverno", "${path.module}/../../platform/exceptions"]
-  kyverno_manifests = flatten([
-    for dir in local.kyverno_policy_dirs : [
-      for f in sort(fileset(dir, "**/*.yaml")) : file("${dir}/${f}")
-      if length(regexall("(^|/)(kyverno-test\\.yaml|resources/)", f)) == 0
-    ]
-  ])
-
+  # guard's policy library, installed as its chart (guard-policies) with
+  # this platform's parameters and the profiles this repository's
+  # .guard.yaml enables: the clusters enforce what guard checks in CI, with
+  # the same choices. The platform's exceptions to them (platform/exceptions,
+  # which .guard.yaml adds to guard's checks) are installed beside them; the
+  # Kyverno test suites are not.
+  policy_values = [
+    file("${path.module}/../../platform/parameters.yaml"),
+    yamlencode({ profiles = yamldecode(file("${path.module}/../../.guard.yaml")).profiles }),
+  ]
+  exception_manifests = [
+    for f in sort(fileset("${path.module}/../../platform/exceptions", "*.yaml")) : file("${path.module}/../../platform/exceptions/${f}")
+    if f != "kyverno-test.yaml"
+  ]
   kyverno_values = yamlencode({
     # Kyverno's images (reg.kyverno.io/kyverno/*, ghcr.io/kyverno/readiness-checker)
     # are mirrored into the platform repository at the chart's app version
@@ -125,22 +128,42 @@ resource "helm_release" "kyverno_secondary" {
 
 resource "helm_release" "policies_primary" {
   provider   = helm.primary
-  name       = "platform-policies"
-  chart      = "${path.module}/../../charts/platform-policies"
+  name       = "guard-policies"
+  chart      = "${path.module}/../../policies"
   namespace  = "kyverno"
   atomic     = true
-  values     = [yamlencode({ manifests = local.kyverno_manifests })]
+  values     = local.policy_values
   depends_on = [helm_release.kyverno_primary]
 }
 
 resource "helm_release" "policies_secondary" {
   provider   = helm.secondary
-  name       = "platform-policies"
-  chart      = "${path.module}/../../charts/platform-policies"
+  name       = "guard-policies"
+  chart      = "${path.module}/../../policies"
   namespace  = "kyverno"
   atomic     = true
-  values     = [yamlencode({ manifests = local.kyverno_manifests })]
+  values     = local.policy_values
   depends_on = [helm_release.kyverno_secondary]
+}
+
+resource "helm_release" "exceptions_primary" {
+  provider   = helm.primary
+  name       = "platform-exceptions"
+  chart      = "${path.module}/../../charts/platform-exceptions"
+  namespace  = "kyverno"
+  atomic     = true
+  values     = [yamlencode({ manifests = local.exception_manifests })]
+  depends_on = [helm_release.policies_primary]
+}
+
+resource "helm_release" "exceptions_secondary" {
+  provider   = helm.secondary
+  name       = "platform-exceptions"
+  chart      = "${path.module}/../../charts/platform-exceptions"
+  namespace  = "kyverno"
+  atomic     = true
+  values     = [yamlencode({ manifests = local.exception_manifests })]
+  depends_on = [helm_release.policies_secondary]
 }
 
 resource "helm_release" "monitoring_primary" {

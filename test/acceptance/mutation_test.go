@@ -146,12 +146,11 @@ func TestMutations(t *testing.T) {
 	if len(mutations) < 40 {
 		t.Fatalf("%d mutations", len(mutations))
 	}
-	// The library as checked out, and this platform's exceptions: the
-	// repository's own configuration (.guard.yaml).
-	policies, platform := filepath.Join(root, "policies"), filepath.Join(root, "platform")
+	// The copy's own configuration (.guard.yaml): the library as checked
+	// out, this platform's profile, parameters and exceptions.
 	check := func(t *testing.T, dir string, extra ...string) (int, map[string]bool, string) {
 		t.Helper()
-		r := runIn(t, dir, append([]string{"check", "--policy", policies, "--policy", platform, "--format", "json"}, extra...)...)
+		r := runIn(t, dir, append([]string{"check", "--format", "json"}, extra...)...)
 		var rep struct {
 			Findings []struct {
 				Policy, Level, Message, Resource string
@@ -227,13 +226,22 @@ func TestMutations(t *testing.T) {
 	}
 }
 
-// projectCopy copies the platform (stacks/ and charts/) into a temporary
-// directory, without hidden directories (a developer's .terraform, with its
-// provider binaries, has no place in the copy).
+// projectCopy copies the platform (stacks/ and charts/), the policies and
+// parameters it installs (policies/, platform/) and the configuration that
+// names them (.guard.yaml) into a temporary directory, without hidden
+// directories (a developer's .terraform, with its provider binaries, has no
+// place in the copy).
 func projectCopy(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, top := range []string{"stacks", "charts"} {
+	config, err := os.ReadFile(filepath.Join(root, ".guard.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".guard.yaml"), config, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, top := range []string{"stacks", "charts", "policies", "platform"} {
 		err := filepath.WalkDir(filepath.Join(root, top), func(path string, d os.DirEntry, err error) error {
 			if err != nil {
 				return err

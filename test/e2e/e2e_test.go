@@ -228,8 +228,8 @@ func divergentSubjects(t *testing.T) []Subject {
 	return nil
 }
 
-// parity runs both sides on subjects, guard with policyDirs.
-func parity(t *testing.T, subjects []Subject, policyDirs []string) []Row {
+// parity runs both sides on subjects, guard with policyDirs (and guardArgs).
+func parity(t *testing.T, subjects []Subject, policyDirs []string, guardArgs ...string) []Row {
 	t.Helper()
 	rows, err := Submit(context.Background(), cl, subjects)
 	if err != nil {
@@ -241,7 +241,7 @@ func parity(t *testing.T, subjects []Subject, policyDirs []string) []Row {
 			namespaces = append(namespaces, ns)
 		}
 	}
-	if err := Check(guard, root, policyDirs, t.TempDir(), namespaceObjects(t, namespaces...), rows); err != nil {
+	if err := Check(guard, root, policyDirs, t.TempDir(), namespaceObjects(t, namespaces...), rows, guardArgs...); err != nil {
 		t.Fatal(err)
 	}
 	return rows
@@ -355,5 +355,87 @@ func TestPlatformChartsParity(t *testing.T) {
 	t.Logf("%d objects of the Kyverno and monitoring releases, %d admitted on both sides", len(rows), admitted)
 	if len(rows) < 100 {
 		t.Errorf("only %d objects rendered from the base stack's repository charts", len(rows))
+	}
+}
+
+// TestParameterParity: a non-default parameter takes effect on both sides.
+// The cluster's trusted-registries policy is replaced by the one Helm
+// renders from the policies chart with another trusted registry, and guard
+// checks with the same parameters file: a pod from the platform's registry
+// is denied on both sides, one from the other registry admitted.
+func TestParameterParity(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	const other = "registry.example.org/other/"
+	params := filepath.Join(dir, "parameters.yaml")
+	platform, err := os.ReadFile(filepath.Join(root, "platform", "parameters.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The platform's parameters, with another trusted registry.
+	if err := os.WriteFile(params, append(platform, []byte("\ntrustedRegistries: ["+other+"]\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	render := func(valuesFile string) *unstructured.Unstructured {
+		t.Helper()
+		cmd := exec.Command(filepath.Join(root, ".cache", "bin", "helm"), "template", "guard-policies", filepath.Join(root, "policies"),
+			"--namespace", "kyverno", "-f", valuesFile, "--show-only", "templates/policies.yaml")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("helm template: %v", err)
+		}
+		rendered := filepath.Join(t.TempDir(), "policies.yaml")
+		if err := os.WriteFile(rendered, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		objs, err := cluster.ReadObjects(rendered)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range objs {
+			if o.GetName() == "trusted-registries" {
+				return o
+			}
+		}
+		t.Fatal("helm template renders no trusted-registries policy")
+		return nil
+	}
+	ours := divergentSubjects(t)[0].Object.DeepCopy()
+	ours.SetName("parameter-ours")
+	spec, _, _ := unstructured.NestedMap(ours.Object, "spec", "template", "spec")
+	firstContainer(spec)["image"] = "europe-docker.pkg.dev/acme-platform-prod/prod-images/app:1.0.0"
+	if err := unstructured.SetNestedMap(ours.Object, spec, "spec", "template", "spec"); err != nil {
+		t.Fatal(err)
+	}
+	theirs := ours.DeepCopy()
+	theirs.SetName("parameter-theirs")
+	spec, _, _ = unstructured.NestedMap(theirs.Object, "spec", "template", "spec")
+	firstContainer(spec)["image"] = other + "app:1.0.0"
+	if err := unstructured.SetNestedMap(theirs.Object, spec, "spec", "template", "spec"); err != nil {
+		t.Fatal(err)
+	}
+	subjects := []Subject{
+		{Group: "parameter", Object: ours}, {Group: "parameter", Object: PodOf(ours)},
+		{Group: "parameter", Object: theirs}, {Group: "parameter", Object: PodOf(theirs)},
+	}
+
+	if err := cl.Apply(ctx, "", render(params)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := cl.Apply(ctx, "", render(filepath.Join(root, "platform", "parameters.yaml"))); err != nil {
+			t.Error(err)
+		}
+		waitVerdict(t, subjects[0], true)
+	})
+	waitVerdict(t, subjects[2], true)
+	rows := parity(t, subjects, PolicyDirs(root), "--parameters", params)
+	for _, r := range rows {
+		if !r.Match {
+			t.Errorf("%s: %s", r.Name, r.Mismatch)
+		}
+		if ourImage := strings.Contains(r.Name, "parameter-ours"); r.Cluster.Admitted == ourImage {
+			t.Errorf("%s: cluster %s with %s the only trusted registry", r.Name, word(r.Cluster.Admitted), other)
+		}
 	}
 }

@@ -129,8 +129,11 @@ type suiteTest struct {
 // PolicyDirs are the Kyverno policies and this platform's exceptions to
 // them, as the base stack installs them and this repository's guard checks
 // with them.
+// The library is a chart (guard-policies): guard renders it with the
+// parameters and profiles of the repository's .guard.yaml, as the base
+// stack installs it.
 func PolicyDirs(root string) []string {
-	return []string{filepath.Join(root, "policies", "kyverno"), filepath.Join(root, "platform")}
+	return []string{filepath.Join(root, "policies"), filepath.Join(root, "platform")}
 }
 
 // SuiteSubjects are the resources of every Kyverno test suite under the
@@ -141,11 +144,14 @@ func PolicyDirs(root string) []string {
 func SuiteSubjects(policyDirs ...string) (subjects []Subject, namespaces []*unstructured.Unstructured, err error) {
 	var suites []string
 	for _, policyDir := range policyDirs {
-		found, err := filepath.Glob(filepath.Join(policyDir, "*", "kyverno-test.yaml"))
-		if err != nil {
-			return nil, nil, err
+		// A suite beside its policy: policies/kyverno/NAME/, platform/exceptions/.
+		for _, pattern := range []string{"*/kyverno-test.yaml", "*/*/kyverno-test.yaml"} {
+			found, err := filepath.Glob(filepath.Join(policyDir, pattern))
+			if err != nil {
+				return nil, nil, err
+			}
+			suites = append(suites, found...)
 		}
-		suites = append(suites, found...)
 	}
 	sort.Strings(suites)
 	seenNamespace := map[string]bool{}

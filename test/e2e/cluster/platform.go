@@ -23,8 +23,9 @@ const GatewayAPIVersion = "v1.4.1"
 
 // Platform is what the base stack installs in each cluster that changes
 // admission, read from the stack by `guard inspect` (so from the same
-// files Terraform applies): Kyverno's settings and the platform-policies
-// release's manifests (the Kyverno policies and their exceptions).
+// files Terraform applies): Kyverno's settings, the guard-policies release's
+// manifests (the library's Kyverno policies, rendered with the platform's
+// parameters) and the platform-exceptions release's.
 type Platform struct {
 	Kyverno  KyvernoSettings
 	Policies []*unstructured.Unstructured
@@ -111,7 +112,7 @@ func LoadPlatform(guard, root string) (*Platform, error) {
 		return nil, fmt.Errorf("stacks/base: no helm_release of the kyverno chart for the primary region")
 	}
 	for _, o := range in.Kubernetes.Objects {
-		if o.Release != nil && o.Release.Region == "primary" && strings.HasPrefix(o.Release.Resource, "helm_release.policies") {
+		if o.Release != nil && o.Release.Region == "primary" && (strings.HasPrefix(o.Release.Resource, "helm_release.policies") || strings.HasPrefix(o.Release.Resource, "helm_release.exceptions")) {
 			obj := &unstructured.Unstructured{Object: o.Object}
 			if obj.GetNamespace() == "" && o.Release.Namespace != "" && obj.GetKind() == "PolicyException" {
 				obj.SetNamespace(o.Release.Namespace)

@@ -94,7 +94,7 @@ func (lf *loaderFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&lf.varFiles, "var-file", nil, "read root variables of HCL stacks from a .tfvars file (repeatable)")
 	cmd.Flags().StringArrayVar(&lf.values, "values", nil, "values file for charts checked directly (repeatable, later wins)")
 	cmd.Flags().StringArrayVar(&lf.sets, "set", nil, "a value for charts checked directly, as helm --set: key=value (repeatable, after --values)")
-	cmd.Flags().StringVar(&lf.namespace, "namespace", "", "release namespace of charts checked directly, as helm template --namespace (default \"default\")")
+	cmd.Flags().StringVar(&lf.namespace, "namespace", "", "release namespace of charts checked directly, as helm template --namespace (default: the chart's name; guard cannot know where it will be installed)")
 	cmd.Flags().StringArrayVar(&lf.sources, "source", nil, "the Terraform sources of plans, for .tf locations and local chart paths; repeatable: each plan is matched to the directory that declares its resources (default: the plan's own directory)")
 	cmd.Flags().StringArrayVar(&lf.limits, "limit", nil, "raise a limit: name=value, names: "+strings.Join(limits.Names(), ", ")+" (repeatable; see the README)")
 }

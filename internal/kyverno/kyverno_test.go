@@ -545,3 +545,52 @@ func TestParametersChangeVerdicts(t *testing.T) {
 		}
 	}
 }
+
+// K8S-001 names every control a pod fails, once: a node-exporter-like pod
+// with host namespaces, a hostPath of / and privilege escalation is told of
+// each.
+func TestRestrictedNamesEveryFailingCheck(t *testing.T) {
+	e, err := Load(policydir.OnDisk(policyDir), nil, day("2026-12-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := objectsOf(t, `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: node-exporter, namespace: monitoring}
+spec:
+  selector: {matchLabels: {app: ne}}
+  template:
+    metadata: {labels: {app: ne}}
+    spec:
+      hostNetwork: true
+      hostPID: true
+      securityContext: {runAsNonRoot: true, runAsUser: 65534, seccompProfile: {type: RuntimeDefault}}
+      containers:
+        - name: node-exporter
+          image: quay.io/prometheus/node-exporter:v1.9.1
+          securityContext: {readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+          volumeMounts: [{name: root, mountPath: /host/root, readOnly: true}]
+      volumes: [{name: root, hostPath: {path: /}}]
+`)
+	findings, err := e.Evaluate(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, f := range findings {
+		if f.PolicyID == "K8S-001" {
+			msgs = append(msgs, f.Message)
+		}
+	}
+	if len(msgs) != 1 {
+		t.Fatalf("K8S-001 findings %q, want one", msgs)
+	}
+	for _, want := range []string{"Privilege escalation is forbidden", "Host namespaces are forbidden", "hostPath volumes are forbidden", "Only configMap, csi"} {
+		if strings.Count(msgs[0], want) != 1 {
+			t.Errorf("message %q names %q %d times, want once", msgs[0], want, strings.Count(msgs[0], want))
+		}
+	}
+	if strings.Contains(msgs[0], "Privileged containers") || strings.Contains(msgs[0], "non-root") {
+		t.Errorf("message %q names a check the pod passes", msgs[0])
+	}
+}

@@ -33,7 +33,7 @@ func isChart(dir string) bool {
 
 // loadChart renders a chart checked on its own: default values plus --values
 // files and --set values, release name = chart name, namespace --namespace
-// (default "default"), as `helm template` does.
+// (default: the chart's name), as `helm template` does.
 func (l *Loader) loadChart(dir string) (*input.Input, error) {
 	vals := map[string]any{}
 	for _, f := range l.opts.Values {
@@ -65,9 +65,14 @@ func (l *Loader) loadChart(dir string) (*input.Input, error) {
 		l.mu.Unlock()
 		return &input.Input{}, nil
 	}
+	// helm template renders in "default" without --namespace, but a chart
+	// is installed where its user says (helm install -n), which guard
+	// cannot know: the release's own namespace, named after it, stands for
+	// it, so that what a chart puts in .Release.Namespace is not judged as
+	// if it ran in default (K8S-007). A namespace the chart writes stays.
 	ns := l.opts.Namespace
 	if ns == "" {
-		ns = "default"
+		ns = ch.Name()
 	}
 	rel := &input.Release{Name: ch.Name(), Namespace: ns, Chart: l.display(dir)}
 	objs, err := l.render(dir, ch, rel, vals, nil)

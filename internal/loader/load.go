@@ -41,7 +41,7 @@ type Options struct {
 	// Sets are --set values for charts checked directly (Helm's syntax), after Values.
 	Sets []string
 	// Namespace is the release namespace of charts checked directly
-	// (helm template --namespace); default "default".
+	// (helm template --namespace); default: the chart's name.
 	Namespace string
 	// Sources are the HCL roots of plans, for source locations and local
 	// chart paths: each plan is matched to the one that declares its

@@ -40,8 +40,8 @@ if kubectl-validate testdata/bad/invalid-platform-objects.yaml --local-crds "$wo
 fi
 grep -q "securityPolicyName" "$work/negative.txt" && grep -q "spec.strategy.canary.canaryWeight" "$work/negative.txt" || { cat "$work/negative.txt" >&2; exit 1; }
 
-echo "--> charts/platform-exceptions: helm lint" >&2
-helm lint --strict --quiet charts/platform-exceptions --kube-version "$KUBE_VERSION"
+echo "--> charts/platform-policies: helm lint" >&2
+helm lint --strict --quiet charts/platform-policies --kube-version "$KUBE_VERSION"
 
 echo "--> tofu fmt -check" >&2
 TF_CLI_CONFIG_FILE=/dev/null tofu fmt -check -recursive -no-color stacks testdata/reference testdata/hcl/fixture testdata/hcl/violating

@@ -148,8 +148,8 @@ resource "helm_release" "policies_secondary" {
 
 resource "helm_release" "exceptions_primary" {
   provider   = helm.primary
-  name       = "platform-exceptions"
-  chart      = "${path.module}/../../charts/platform-exceptions"
+  name       = "platform-policies"
+  chart      = "${path.module}/../../charts/platform-policies"
   namespace  = "kyverno"
   atomic     = true
   values     = [yamlencode({ manifests = local.exception_manifests })]
@@ -158,8 +158,8 @@ resource "helm_release" "exceptions_primary" {
 
 resource "helm_release" "exceptions_secondary" {
   provider   = helm.secondary
-  name       = "platform-exceptions"
-  chart      = "${path.module}/../../charts/platform-exceptions"
+  name       = "platform-policies"
+  chart      = "${path.module}/../../charts/platform-policies"
   namespace  = "kyverno"
   atomic     = true
   values     = [yamlencode({ manifests = local.exception_manifests })]

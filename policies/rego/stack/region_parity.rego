@@ -33,6 +33,7 @@ settings := {
 		"binary authorization": {"path": ["binary_authorization", 0, "evaluation_mode"], "owner": "gke_binary_authorization"},
 		"logging components": {"path": ["logging_config", 0, "enable_components"], "owner": "gke_audit_logging"},
 		"client certificate": {"path": ["master_auth", 0, "client_certificate_config", 0, "issue_client_certificate"], "owner": "gke_client_certificate"},
+		"secrets encryption": {"path": ["database_encryption", 0, "state"], "owner": "gke_secrets_encryption"},
 		"networking mode": {"path": ["networking_mode"], "owner": "gke_vpc_native"},
 		"managed prometheus": {"path": ["monitoring_config", 0, "managed_prometheus", 0, "enabled"], "owner": ""},
 		"gateway API": {"path": ["gateway_api_config", 0, "channel"], "owner": ""},

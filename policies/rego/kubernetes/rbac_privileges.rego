@@ -11,7 +11,10 @@
 #   webhook's certificate, a sidecar that reads its namespace's data sources)
 #   stays within what the namespace's owners already hold, and is not
 #   reported. The binding is what grants: a role nobody outside the system is
-#   bound to is not reported.
+#   bound to is not reported. cluster-admin or a wildcard bound to a service
+#   account of kube-system is reported all the same: Kubernetes' own
+#   components there hold the system: roles, so what the input binds that way
+#   is a workload hiding among them (Helm 2's Tiller was the classic).
 # custom:
 #   id: RBAC-001
 #   severity: HIGH
@@ -92,6 +95,25 @@ deny contains result if {
 		"resource": b.id,
 	}
 }
+
+deny contains result if {
+	some b in array.concat(k8s.objects("RoleBinding"), k8s.objects("ClusterRoleBinding"))
+	ref := b.object.roleRef
+	some s in object.get(b.object, "subjects", [])
+	s.kind == "ServiceAccount"
+	object.get(s, "namespace", k8s.namespace(b)) == "kube-system"
+	some what in granted(b, ref)
+	cluster_wide(what)
+	result := {
+		"msg": sprintf("%s %s binds ServiceAccount kube-system/%s to %s %s, which grants %s: Kubernetes' own components hold the system: roles, not this", [b.object.kind, b.object.metadata.name, s.name, ref.kind, ref.name, what]),
+		"resource": b.id,
+	}
+}
+
+# cluster_wide grants are cluster-admin's and the wildcards'.
+cluster_wide(what) if what == builtin["cluster-admin"]
+
+cluster_wide(what) if startswith(what, "every ")
 
 granted(_, ref) := {builtin[ref.name]} if {
 	ref.kind == "ClusterRole"

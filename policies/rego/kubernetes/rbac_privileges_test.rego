@@ -32,8 +32,32 @@ test_cluster_admin_to_system_masters_passes if {
 	count(policy.deny) == 0 with input as objects([binding("ClusterRoleBinding", "", "ClusterRole", "cluster-admin", [{"kind": "Group", "name": "system:masters"}])])
 }
 
-test_cluster_admin_to_a_kube_system_service_account_passes if {
-	count(policy.deny) == 0 with input as objects([binding("ClusterRoleBinding", "", "ClusterRole", "cluster-admin", [{"kind": "ServiceAccount", "name": "x", "namespace": "kube-system"}])])
+# Helm 2's Tiller, as public charts and guides installed it: cluster-admin
+# for a service account of kube-system.
+tiller := [{"kind": "ServiceAccount", "name": "tiller", "namespace": "kube-system"}]
+
+test_cluster_admin_to_a_kube_system_service_account_fails if {
+	count(policy.deny) == 1 with input as objects([binding("ClusterRoleBinding", "", "ClusterRole", "cluster-admin", tiller)])
+}
+
+test_wildcard_to_a_kube_system_service_account_fails if {
+	count(policy.deny) == 1 with input as objects([
+		role("ClusterRole", "", "r", [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]),
+		binding("ClusterRoleBinding", "", "ClusterRole", "r", tiller),
+	])
+}
+
+# A kube-system service account's narrower grants (the secrets of a
+# ClusterRole, edit) stay with the system namespaces' owners.
+test_secrets_to_a_kube_system_service_account_pass if {
+	count(policy.deny) == 0 with input as objects([
+		role("ClusterRole", "", "r", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]),
+		binding("ClusterRoleBinding", "", "ClusterRole", "r", tiller),
+	])
+}
+
+test_cluster_admin_to_another_system_namespace_passes if {
+	count(policy.deny) == 0 with input as objects([binding("ClusterRoleBinding", "", "ClusterRole", "cluster-admin", [{"kind": "ServiceAccount", "name": "x", "namespace": "gke-managed-system"}])])
 }
 
 test_edit_in_a_namespace_fails if {

@@ -152,7 +152,12 @@ default_node_configs := [nc |
 	nc := {"resource": r, "path": ["node_config", 0], "what": sprintf("cluster %s (%s) default node pool", [r.address, region(r)])}
 ]
 
-keeps_default_pool_config(r) if value(r, ["remove_default_node_pool"], false) != true
+# A cluster with inline node_pool blocks has no default pool of node_config:
+# the first inline pool is created in its place (and checked as one).
+keeps_default_pool_config(r) if {
+	value(r, ["remove_default_node_pool"], false) != true
+	count(value(r, ["node_pool"], [])) == 0
+}
 
 # ip_endpoint_disabled(cluster): the control plane has no IP endpoint at all
 # (control_plane_endpoints_config's ip_endpoints_config enabled = false),

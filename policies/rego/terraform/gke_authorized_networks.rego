@@ -3,7 +3,8 @@
 # description: |
 #   Only listed internal networks may reach the control plane:
 #   master_authorized_networks_config must be present and no CIDR may be
-#   0.0.0.0/0. Authorized networks known only after apply fail closed. A
+#   0.0.0.0/0. Authorized networks known only after apply cannot be
+#   verified: a warning. A
 #   cluster whose IP endpoint is disabled (control_plane_endpoints_config,
 #   DNS endpoint only) has nothing a network could reach.
 # custom:
@@ -39,7 +40,7 @@ deny contains result if {
 	}
 }
 
-deny contains result if {
+warn contains result if {
 	some r in tf.resources("google_container_cluster")
 	some i
 	tf.value(r, config, [])[i]

@@ -23,13 +23,14 @@ test_missing_config_fails if {
 	contains(f.msg, "no master_authorized_networks_config")
 }
 
-test_unknown_cidrs_fail if {
-	some f in policy.deny with input as cluster({"master_authorized_networks_config": [{}]}, {"master_authorized_networks_config": [{"cidr_blocks": true}]})
+test_unknown_cidrs_warn if {
+	count(policy.deny) == 0 with input as cluster({"master_authorized_networks_config": [{}]}, {"master_authorized_networks_config": [{"cidr_blocks": true}]})
+	some f in policy.warn with input as cluster({"master_authorized_networks_config": [{}]}, {"master_authorized_networks_config": [{"cidr_blocks": true}]})
 	contains(f.msg, "known only after apply")
 }
 
-test_unknown_cidr_element_fails if {
-	some f in policy.deny with input as cluster(
+test_unknown_cidr_element_warns if {
+	some f in policy.warn with input as cluster(
 		{"master_authorized_networks_config": [{"cidr_blocks": [bastion, {"display_name": "ci"}]}]},
 		{"master_authorized_networks_config": [{"cidr_blocks": [false, {"cidr_block": true}]}]},
 	)

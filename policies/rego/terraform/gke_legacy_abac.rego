@@ -2,7 +2,7 @@
 # title: GKE legacy ABAC is disabled
 # description: |
 #   Legacy attribute-based access control grants broad, static permissions
-#   that bypass RBAC. It must be off; a value known only after apply fails closed.
+#   that bypass RBAC. It must be off; a value known only after apply cannot be verified: a warning.
 # custom:
 #   id: GKE-004
 #   severity: HIGH
@@ -21,11 +21,11 @@ deny contains result if {
 	}
 }
 
-deny contains result if {
+warn contains result if {
 	some r in tf.resources("google_container_cluster")
 	tf.unknown(r, ["enable_legacy_abac"])
 	result := {
-		"msg": sprintf("cluster %s (%s): enable_legacy_abac is known only after apply; treated as enabled", [r.address, tf.region(r)]),
+		"msg": sprintf("cluster %s (%s): enable_legacy_abac is known only after apply; whether legacy ABAC is off cannot be verified", [r.address, tf.region(r)]),
 		"resource": r.id,
 	}
 }

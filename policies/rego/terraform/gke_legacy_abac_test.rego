@@ -19,6 +19,7 @@ test_abac_on_fails if {
 	count(policy.deny) == 1 with input as cluster({"enable_legacy_abac": true}, {})
 }
 
-test_abac_unknown_fails_closed if {
-	count(policy.deny) == 1 with input as cluster({}, {"enable_legacy_abac": true})
+test_abac_unknown_warns if {
+	count(policy.deny) == 0 with input as cluster({}, {"enable_legacy_abac": true})
+	count(policy.warn) == 1 with input as cluster({}, {"enable_legacy_abac": true})
 }

@@ -24,8 +24,22 @@ deny contains result if {
 	mode := tf.value(r, path, "unset")
 	mode != "GKE_METADATA"
 	not metadata_server_by_default(nc, mode)
+	not cluster_elsewhere(nc, mode)
 	result := {"msg": sprintf("%s exposes node metadata to pods: workload_metadata_config.mode is %v", [nc.what, mode]), "resource": r.id}
 }
+
+# A node pool that sets no mode, of a cluster this check does not hold (a
+# node-pool module on its own): the cluster decides, unseen.
+warn contains result if {
+	some nc in tf.node_configs
+	r := nc.resource
+	path := tf.node_setting(nc, setting)
+	not tf.unknown(r, path)
+	cluster_elsewhere(nc, tf.value(r, path, "unset"))
+	result := {"msg": sprintf("%s sets no workload_metadata_config.mode: it runs the GKE metadata server only if its cluster, which is not in this check, enables Workload Identity", [nc.what]), "resource": r.id}
+}
+
+cluster_elsewhere(nc, "unset") if count(tf.node_config_cluster(nc)) == 0
 
 warn contains result if {
 	some nc in tf.node_configs
@@ -42,4 +56,11 @@ metadata_server_by_default(nc, "unset") if {
 	pool := tf.value(c, ["workload_identity_config", 0, "workload_pool"], "")
 	is_string(pool)
 	pool != ""
+}
+
+# A workload pool known only after apply ("${var.project_id}.svc.id.goog"
+# in a module) is still a workload pool: Workload Identity is on.
+metadata_server_by_default(nc, "unset") if {
+	some c in tf.node_config_cluster(nc)
+	tf.unknown(c, ["workload_identity_config", 0, "workload_pool"])
 }

@@ -9,8 +9,21 @@ test_gke_metadata_passes if count(policy.deny) == 0 with input as pool("GKE_META
 
 test_gce_metadata_fails if count(policy.deny) == 1 with input as pool("GCE_METADATA")
 
-test_unset_fails if {
-	count(policy.deny) == 1 with input as t.terraform([t.resource("google_container_node_pool", "p", {"node_config": [{}]})])
+# A node pool on its own (cloud-foundation-fabric's gke-nodepool, its
+# cluster elsewhere): unset is its cluster's to decide, a warning.
+test_unset_of_a_cluster_elsewhere_warns if {
+	lone := t.terraform([t.resource("google_container_node_pool", "p", {"node_config": [{}]})])
+	count(policy.deny) == 0 with input as lone
+	count(policy.warn) == 1 with input as lone
+}
+
+test_unset_in_the_default_pool_fails if {
+	count(policy.deny) == 1 with input as t.terraform([t.resource("google_container_cluster", "c", {"node_config": [{}]})])
+}
+
+test_unset_with_a_workload_pool_known_after_apply_passes if {
+	c := t.with_unknown(t.resource("google_container_cluster", "c", {"name": "gke", "remove_default_node_pool": true, "workload_identity_config": [{}]}), {"workload_identity_config": [{"workload_pool": true}]})
+	count(policy.deny) + count(policy.warn) == 0 with input as t.terraform([c, t.resource("google_container_node_pool", "p", {"cluster": "gke", "node_config": [{}]})])
 }
 
 test_gce_metadata_fails_wherever_declared if {

@@ -2,9 +2,9 @@
 # title: GKE nodes do not use the Compute Engine default service account
 # description: |
 #   The default compute service account has the Editor role on the project.
-#   Node pools (and clusters that define node_config) must name a dedicated,
-#   least-privilege service account. An unset service account means the
-#   default one; one known only after apply cannot be verified and fails,
+#   Node pools (a cluster's default pool too, unless remove_default_node_pool
+#   deletes it) must name a dedicated, least-privilege service account. An unset service account means the
+#   default one; one known only after apply cannot be verified (a warning),
 #   unless the stack's HCL shows it is a google_service_account it creates.
 # custom:
 #   id: GKE-006
@@ -15,36 +15,35 @@ package guard.terraform.gke_node_service_account
 
 import data.guard.lib.terraform as tf
 
-path := ["node_config", 0, "service_account"]
-
-# node_configs are the node pools, and the clusters that configure their
-# default pool's nodes themselves.
-node_configs := array.concat(tf.resources("google_container_node_pool"), [r |
-	some r in tf.resources("google_container_cluster")
-	count(tf.value(r, ["node_config"], [])) > 0
-])
+setting := ["service_account"]
 
 default_account(sa) if sa == "default"
 
 default_account(sa) if endswith(sa, "-compute@developer.gserviceaccount.com")
 
+# Every node configuration: node pools, a cluster's inline pools, and its
+# default pool's unless remove_default_node_pool deletes it (tf.node_configs).
 deny contains result if {
-	some r in node_configs
+	some nc in tf.node_configs
+	r := nc.resource
+	path := tf.node_setting(nc, setting)
 	not tf.unknown(r, path)
 	sa := tf.value(r, path, "default")
 	default_account(sa)
 	result := {
-		"msg": sprintf("%s (%s) runs nodes as the Compute Engine default service account (%s)", [r.address, tf.region(r), sa]),
+		"msg": sprintf("%s runs nodes as the Compute Engine default service account (%s)", [nc.what, sa]),
 		"resource": r.id,
 	}
 }
 
-deny contains result if {
-	some r in node_configs
+warn contains result if {
+	some nc in tf.node_configs
+	r := nc.resource
+	path := tf.node_setting(nc, setting)
 	tf.unknown(r, path)
 	not tf.refers_to(r, path, "google_service_account")
 	result := {
-		"msg": sprintf("%s (%s): the node service account is known only after apply; it may be the Compute Engine default service account", [r.address, tf.region(r)]),
+		"msg": sprintf("%s: the node service account is known only after apply; it may be the Compute Engine default service account", [nc.what]),
 		"resource": r.id,
 	}
 }

@@ -19,8 +19,9 @@ test_named_default_account_fails if {
 	count(policy.deny) == 1 with input as pool({"node_config": [{"service_account": "123-compute@developer.gserviceaccount.com"}]}, {})
 }
 
-test_unknown_account_fails if {
-	some f in policy.deny with input as pool({"node_config": [{}]}, {"node_config": [{"service_account": true}]})
+test_unknown_account_warns if {
+	count(policy.deny) == 0 with input as pool({"node_config": [{}]}, {"node_config": [{"service_account": true}]})
+	some f in policy.warn with input as pool({"node_config": [{}]}, {"node_config": [{"service_account": true}]})
 	contains(f.msg, "known only after apply")
 }
 
@@ -31,17 +32,29 @@ test_cluster_node_config_checked if {
 	}]}}
 }
 
-test_cluster_without_node_config_ignored if {
-	count(policy.deny) == 0 with input as {"terraform": {"resources": [{
-		"id": "c", "address": "c", "type": "google_container_cluster", "mode": "managed",
-		"action": "create", "module": "", "values": {"node_config": []}, "unknown": {},
-	}]}}
+cluster(values) := {"terraform": {"resources": [{
+	"id": "c", "address": "c", "type": "google_container_cluster", "mode": "managed",
+	"action": "create", "module": "", "values": values, "unknown": {},
+}]}}
+
+# The default pool runs as the default account unless node_config says
+# otherwise, and is checked unless remove_default_node_pool deletes it (as
+# cloud-foundation-fabric's gke-cluster-standard does by default).
+test_default_pool_without_node_config_fails if count(policy.deny) == 1 with input as cluster({"node_config": []})
+
+test_removed_default_pool_ignored if {
+	count(policy.deny) == 0 with input as cluster({"node_config": [], "remove_default_node_pool": true})
 }
 
-test_unknown_account_of_dedicated_resource_passes if {
-	count(policy.deny) == 0 with input as {"terraform": {"resources": [{
-		"id": "p", "address": "p", "type": "google_container_node_pool", "mode": "managed",
-		"action": "config", "module": "", "values": {"node_config": [{}]}, "unknown": {"node_config": [{"service_account": true}]},
-		"references": {"node_config": [{"service_account": ["google_service_account.gke_nodes.email"]}]},
-	}]}}
+# An inline node_pool is the default pool (terraform-google-kubernetes-engine's
+# default-pool): its node_config is checked, the cluster's is not.
+test_inline_pool_is_the_default_pool if {
+	findings := policy.deny with input as cluster({"node_config": [], "node_pool": [{"node_config": [{"service_account": "default"}]}]})
+	count(findings) == 1
+	some f in findings
+	contains(f.msg, "node_pool[0]")
+}
+
+test_inline_pool_with_dedicated_account_passes if {
+	count(policy.deny) == 0 with input as cluster({"node_config": [], "node_pool": [{"node_config": [{"service_account": "nodes@p.iam.gserviceaccount.com"}]}]})
 }

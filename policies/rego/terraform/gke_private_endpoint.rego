@@ -3,8 +3,8 @@
 # description: |
 #   The control plane must be reachable on its private endpoint only. A null
 #   enable_private_endpoint means a public endpoint (the provider plans a
-#   configured false as null), and a value known only after apply cannot be
-#   verified, so both fail. A cluster whose IP endpoint is disabled
+#   configured false as null) and fails; a value known only after apply (a
+#   module's input nobody set) cannot be verified and is a warning. A cluster whose IP endpoint is disabled
 #   (control_plane_endpoints_config, DNS endpoint only) has no public one.
 # custom:
 #   id: GKE-002
@@ -33,12 +33,12 @@ setting(v) := "not set (a public endpoint, GKE's default)" if v == null
 
 else := sprintf("%v", [v])
 
-deny contains result if {
+warn contains result if {
 	some r in tf.resources("google_container_cluster")
 	not tf.ip_endpoint_disabled(r)
 	tf.unknown(r, path)
 	result := {
-		"msg": sprintf("cluster %s (%s): enable_private_endpoint is known only after apply; treated as public", [r.address, tf.region(r)]),
+		"msg": sprintf("cluster %s (%s): enable_private_endpoint is known only after apply; whether the control plane is private cannot be verified", [r.address, tf.region(r)]),
 		"resource": r.id,
 	}
 }

@@ -20,9 +20,10 @@ test_null_is_public if {
 	contains(f.msg, "public control plane endpoint")
 }
 
-test_unknown_fails_closed if {
-	some f in policy.deny with input as cluster({"private_cluster_config": [{}]}, {"private_cluster_config": [{"enable_private_endpoint": true}]})
-	contains(f.msg, "treated as public")
+test_unknown_warns if {
+	count(policy.deny) == 0 with input as cluster({"private_cluster_config": [{}]}, {"private_cluster_config": [{"enable_private_endpoint": true}]})
+	some f in policy.warn with input as cluster({"private_cluster_config": [{}]}, {"private_cluster_config": [{"enable_private_endpoint": true}]})
+	contains(f.msg, "cannot be verified")
 }
 
 test_deleted_cluster_ignored if {

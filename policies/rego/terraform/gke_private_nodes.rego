@@ -24,7 +24,7 @@ deny contains result if {
 	}
 }
 
-deny contains result if {
+warn contains result if {
 	some r in tf.resources("google_container_cluster")
 	tf.unknown(r, path)
 	result := {

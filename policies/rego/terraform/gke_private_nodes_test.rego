@@ -19,7 +19,8 @@ test_missing_block_fails if {
 	count(policy.deny) == 1 with input as cluster({"private_cluster_config": []}, {})
 }
 
-test_unknown_fails if {
-	some f in policy.deny with input as cluster({"private_cluster_config": [{}]}, {"private_cluster_config": [{"enable_private_nodes": true}]})
+test_unknown_warns if {
+	count(policy.deny) == 0 with input as cluster({"private_cluster_config": [{}]}, {"private_cluster_config": [{"enable_private_nodes": true}]})
+	some f in policy.warn with input as cluster({"private_cluster_config": [{}]}, {"private_cluster_config": [{"enable_private_nodes": true}]})
 	contains(f.msg, "known only after apply")
 }

@@ -5,8 +5,10 @@
 #   container.defaultNodeServiceAccount (the role Google recommends for node
 #   service accounts, which bundles what follows) or logging.logWriter,
 #   monitoring.metricWriter, monitoring.viewer and
-#   stackdriver.resourceMetadata.writer. Anything else (image pulls included,
-#   which are granted on the repository) widens what a compromised node can do.
+#   stackdriver.resourceMetadata.writer. Anything else widens what a
+#   compromised node can do. Image pulls (artifactregistry.reader) are IAM-003's
+#   to judge: nodes need them, on the repository rather than the project, and
+#   one grant is reported once.
 # custom:
 #   id: IAM-002
 #   severity: HIGH
@@ -22,6 +24,8 @@ allowed := {
 	"roles/monitoring.metricWriter",
 	"roles/monitoring.viewer",
 	"roles/stackdriver.resourceMetadata.writer",
+	# Where it is granted is IAM-003's.
+	"roles/artifactregistry.reader",
 }
 
 node_grant contains r.id if {

@@ -24,6 +24,17 @@ test_default_node_service_account_role_passes if {
 	])
 }
 
+# terraform-google-kubernetes-engine's grant_registry_access: image pulls,
+# on the whole project. That scope is IAM-003's finding; not reported twice.
+test_registry_reader_left_to_iam_003 if {
+	count(policy.deny) == 0 with input as t.terraform([pool, grant("roles/artifactregistry.reader", "serviceAccount:nodes@p.iam.gserviceaccount.com")])
+}
+
+# Its GCR grant (every bucket of the project) is a role nodes do not need.
+test_storage_object_viewer_fails if {
+	count(policy.deny) == 1 with input as t.terraform([pool, grant("roles/storage.objectViewer", "serviceAccount:nodes@p.iam.gserviceaccount.com")])
+}
+
 test_extra_role_fails if {
 	count(policy.deny) == 1 with input as t.terraform([pool, grant("roles/storage.admin", "serviceAccount:nodes@p.iam.gserviceaccount.com")])
 }

@@ -39,7 +39,7 @@ deny contains result if {
 	not tf.unknown(r, ["private_ip_google_access"])
 	tf.value(r, ["private_ip_google_access"], false) != true
 	not public_nodes_only(r)
-	result := {"msg": sprintf("subnet %s has no Private Google Access: private nodes reach Google APIs only through an external address", [r.address]), "resource": r.id}
+	result := {"msg": sprintf("subnet %s has no Private Google Access: VMs and nodes on it without an external address cannot reach Google's APIs", [r.address]), "resource": r.id}
 }
 
 # public_nodes_only(subnet): GKE clusters use the subnet, and none of them

@@ -43,7 +43,7 @@ metadata:
 		names = append(names, o.ID)
 	}
 	slices.Sort(names)
-	if want := []string{".:ConfigMap/default/first", ".:ConfigMap/default/second"}; !slices.Equal(names, want) {
+	if want := []string{".:ConfigMap/split/first", ".:ConfigMap/split/second"}; !slices.Equal(names, want) {
 		t.Errorf("objects %v, want %v", names, want)
 	}
 }

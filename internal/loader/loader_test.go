@@ -474,12 +474,12 @@ func TestChartLoader(t *testing.T) {
 	os.WriteFile(values, []byte("image:\n  tag: \"2.0\"\nautoscaling:\n  enabled: true\n"), 0o644)
 	in = load(t, Options{Values: []string{values}}, "testdata/reference/app/charts/app")
 	want := map[string]input.Source{
-		"testdata/reference/app/charts/app:Deployment/default/app":                 {File: "testdata/reference/app/charts/app/templates/deployment.yaml", Line: 2},
-		"testdata/reference/app/charts/app:HorizontalPodAutoscaler/default/app":    {File: "testdata/reference/app/charts/app/templates/hpa.yaml", Line: 3},
-		"testdata/reference/app/charts/app:Service/default/app":                    {File: "testdata/reference/app/charts/app/templates/service.yaml", Line: 2},
-		"testdata/reference/app/charts/app:ServiceAccount/default/app":             {File: "testdata/reference/app/charts/app/templates/service.yaml", Line: 15},
-		"testdata/reference/app/charts/app:Namespace/default":                      {File: "testdata/reference/app/charts/app/templates/namespace.yaml", Line: 2},
-		"testdata/reference/app/charts/app:NetworkPolicy/default/default-deny-all": {File: "testdata/reference/app/charts/app/templates/networkpolicy.yaml", Line: 2},
+		"testdata/reference/app/charts/app:Deployment/app/app":                 {File: "testdata/reference/app/charts/app/templates/deployment.yaml", Line: 2},
+		"testdata/reference/app/charts/app:HorizontalPodAutoscaler/app/app":    {File: "testdata/reference/app/charts/app/templates/hpa.yaml", Line: 3},
+		"testdata/reference/app/charts/app:Service/app/app":                    {File: "testdata/reference/app/charts/app/templates/service.yaml", Line: 2},
+		"testdata/reference/app/charts/app:ServiceAccount/app/app":             {File: "testdata/reference/app/charts/app/templates/service.yaml", Line: 15},
+		"testdata/reference/app/charts/app:Namespace/app":                      {File: "testdata/reference/app/charts/app/templates/namespace.yaml", Line: 2},
+		"testdata/reference/app/charts/app:NetworkPolicy/app/default-deny-all": {File: "testdata/reference/app/charts/app/templates/networkpolicy.yaml", Line: 2},
 	}
 	if len(in.Kubernetes.Objects) != len(want) {
 		t.Fatalf("got %d objects, want %d", len(in.Kubernetes.Objects), len(want))

@@ -47,7 +47,8 @@ type Set struct {
 
 // Load reads the charts among dirs and merges the user's values over their
 // defaults. A value that no chart defines, or of the wrong type (the
-// chart's values.schema.json), is an error naming where it was set.
+// chart's values.schema.json), is an error naming where it was set. Without
+// a chart among dirs, no parameter or profile applies.
 func Load(dirs []policydir.Dir, in Input) (*Set, error) {
 	s := &Set{values: map[string]any{}, defaults: map[string]any{}, user: map[string]bool{}, charts: map[string]*chart.Chart{}}
 	for _, d := range dirs {
@@ -65,29 +66,6 @@ func Load(dirs []policydir.Dir, in Input) (*Set, error) {
 			}
 		}
 	}
-	where := in.File
-	if where == "" {
-		where = "parameters"
-	}
-	for _, k := range slices.Sorted(maps.Keys(in.Values)) {
-		if k == ProfilesKey {
-			continue
-		}
-		if _, ok := s.defaults[k]; !ok {
-			known := slices.Sorted(maps.Keys(s.defaults))
-			if len(known) == 0 {
-				return nil, fmt.Errorf("%s: parameter %s: no policy directory in use defines parameters (a policy chart's values.yaml)", where, k)
-			}
-			return nil, fmt.Errorf("%s: unknown parameter %s (parameters: %s)", where, k, strings.Join(known, ", "))
-		}
-		s.user[k] = true
-	}
-	maps.Copy(s.values, s.defaults)
-	for k, v := range in.Values {
-		if k != ProfilesKey {
-			s.values[k] = v
-		}
-	}
 	// Profiles are enabled by .guard.yaml's profiles and by a profiles
 	// value in the parameters file alike.
 	profiles := slices.Clone(in.Profiles)
@@ -100,6 +78,31 @@ func Load(dirs []policydir.Dir, in Input) (*Set, error) {
 	}
 	slices.Sort(profiles)
 	s.profiles = slices.Compact(profiles)
+	// Parameters are a policy chart's values: where none is in use (a
+	// --policy directory of one's own), none applies, though the
+	// repository's .guard.yaml may name them for the library it uses.
+	if len(s.charts) == 0 {
+		return s, nil
+	}
+	where := in.File
+	if where == "" {
+		where = "parameters"
+	}
+	for _, k := range slices.Sorted(maps.Keys(in.Values)) {
+		if k == ProfilesKey {
+			continue
+		}
+		if _, ok := s.defaults[k]; !ok {
+			return nil, fmt.Errorf("%s: unknown parameter %s (parameters: %s)", where, k, strings.Join(slices.Sorted(maps.Keys(s.defaults)), ", "))
+		}
+		s.user[k] = true
+	}
+	maps.Copy(s.values, s.defaults)
+	for k, v := range in.Values {
+		if k != ProfilesKey {
+			s.values[k] = v
+		}
+	}
 	// Each chart checks its values as Helm would on install.
 	for _, name := range slices.Sorted(maps.Keys(s.charts)) {
 		if _, err := s.renderValues(s.charts[name]); err != nil {
@@ -174,6 +177,10 @@ func (s *Set) Values() map[string]any { return maps.Clone(s.values) }
 
 // Profiles are the profiles enabled, sorted.
 func (s *Set) Profiles() []string { return s.profiles }
+
+// HasCharts says whether a policy chart is in use: without one, no policy
+// takes parameters or belongs to a profile guard could check.
+func (s *Set) HasCharts() bool { return s != nil && len(s.charts) > 0 }
 
 // Enabled says whether a policy of profile (none: "") is in use. Without
 // a set (a test suite's policies) every policy is.

@@ -8,15 +8,12 @@ locals {
   image_registry = "${google_artifact_registry_repository.images.location}-docker.pkg.dev/${var.project_id}/${google_artifact_registry_repository.images.repository_id}"
 
   # guard's policy library, installed as its chart (guard-policies) with
-  # this platform's parameters and the profiles this repository's
-  # .guard.yaml enables: the clusters enforce what guard checks in CI, with
-  # the same choices. The platform's exceptions to them (platform/exceptions,
-  # which .guard.yaml adds to guard's checks) are installed beside them; the
-  # Kyverno test suites are not.
-  policy_values = [
-    file("${path.module}/../../platform/parameters.yaml"),
-    yamlencode({ profiles = yamldecode(file("${path.module}/../../.guard.yaml")).profiles }),
-  ]
+  # this platform's parameters and profile (platform/parameters.yaml, which
+  # this repository's .guard.yaml names): the clusters enforce what guard
+  # checks in CI, with the same choices. The platform's exceptions to them
+  # (platform/exceptions, which .guard.yaml adds to guard's checks) are
+  # installed beside them; the Kyverno test suites are not.
+  policy_values = [file("${path.module}/../../platform/parameters.yaml")]
   exception_manifests = [
     for f in sort(fileset("${path.module}/../../platform/exceptions", "*.yaml")) : file("${path.module}/../../platform/exceptions/${f}")
     if f != "kyverno-test.yaml"

@@ -90,12 +90,18 @@ func TestBuiltinLibraryAnywhere(t *testing.T) {
 	if r := runIn(t, clean, "check", "base.json"); r.code != 0 {
 		t.Errorf("the platform's clean plan in an empty directory: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	// Every policy of the library, named as built in.
-	builtin := policyIDs(t, runIn(t, dir, "policies", "--format", "json"))
+	// Every policy of the library, named as built in: with its profile, as
+	// this repository's configuration enables it; without, the default set.
+	builtin := policyIDs(t, runIn(t, dir, "policies", "--format", "json", "--profile", "two-region-gke"))
 	onDisk := policyIDs(t, guard(t, "policies", "--format", "json", "--policy", "policies"))
 	if !slices.Equal(builtin, onDisk) || len(builtin) < 50 {
-		t.Errorf("guard policies in an empty directory lists %d policies, the library %d", len(builtin), len(onDisk))
+		t.Errorf("guard policies --profile two-region-gke in an empty directory lists %d policies, the library %d", len(builtin), len(onDisk))
 	}
+	defaults := policyIDs(t, runIn(t, dir, "policies", "--format", "json"))
+	if len(defaults) >= len(builtin) || slices.Contains(defaults, "STK-001") || !slices.Contains(defaults, "GKE-001") {
+		t.Errorf("the default set: %v", defaults)
+	}
+	builtin = defaults
 	rep := decodeReport(t, runIn(t, dir, "check", "-f", "json", "base-legacy-abac.json").stdout)
 	for _, p := range rep.Policies {
 		if p.File != "" && !strings.HasPrefix(p.File, "builtin/rego/") && !strings.HasPrefix(p.File, "builtin/kyverno/") {

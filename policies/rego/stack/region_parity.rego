@@ -89,9 +89,10 @@ baseline(group) := by_id[primaries[0]] if {
 	count(primaries) > 0
 } else := by_id[group[0]]
 
-# owned[owner] are the resources a setting's own rule reports, evaluated only
-# for the owners of settings that differ.
-owned[owner] := {f.resource | some f in data.guard.terraform[owner].deny} if {
+# owned[owner] are the resources a setting's own rule reports (a violation,
+# or a warning that its value is known only after apply), evaluated only for
+# the owners of settings that differ.
+owned[owner] := {f.resource | some level in ["deny", "warn"]; some f in object.get(data.guard.terraform[owner], level, set())} if {
 	some _, named in settings
 	some _, setting in named
 	owner := setting.owner

@@ -69,38 +69,6 @@ resource "google_compute_router_nat" "nat" {
   }
 }
 
-# ---------------------------------------------------------------- secrets encryption
-
-# Application-layer Secrets encryption (CIS GKE 5.3.1, GKE-020): the
-# cluster's Secrets are encrypted in etcd with a Cloud KMS key of its own
-# region, rotated every 90 days, which only GKE's service agent may use.
-data "google_project" "this" {
-  project_id = var.project_id
-}
-
-resource "google_kms_key_ring" "gke" {
-  project  = var.project_id
-  name     = "${local.name}-gke"
-  location = var.region
-}
-
-resource "google_kms_crypto_key" "secrets" {
-  name            = "gke-secrets"
-  key_ring        = google_kms_key_ring.gke.id
-  rotation_period = "7776000s"
-  labels          = local.labels
-
-  lifecycle {
-    prevent_destroy = true
-  }
-}
-
-resource "google_kms_crypto_key_iam_member" "gke_secrets" {
-  crypto_key_id = google_kms_crypto_key.secrets.id
-  role          = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
-  member        = "serviceAccount:service-${data.google_project.this.number}@container-engine-robot.iam.gserviceaccount.com"
-}
-
 # ---------------------------------------------------------------- cluster
 
 resource "google_container_cluster" "this" {
@@ -257,6 +225,38 @@ resource "google_container_node_pool" "default" {
       mode = "GKE_METADATA"
     }
   }
+}
+
+# ---------------------------------------------------------------- secrets encryption
+
+# Application-layer Secrets encryption (CIS GKE 5.3.1, GKE-020): the
+# cluster's Secrets are encrypted in etcd with a Cloud KMS key of its own
+# region, rotated every 90 days, which only GKE's service agent may use.
+data "google_project" "this" {
+  project_id = var.project_id
+}
+
+resource "google_kms_key_ring" "gke" {
+  project  = var.project_id
+  name     = "${local.name}-gke"
+  location = var.region
+}
+
+resource "google_kms_crypto_key" "secrets" {
+  name            = "gke-secrets"
+  key_ring        = google_kms_key_ring.gke.id
+  rotation_period = "7776000s"
+  labels          = local.labels
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "google_kms_crypto_key_iam_member" "gke_secrets" {
+  crypto_key_id = google_kms_crypto_key.secrets.id
+  role          = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+  member        = "serviceAccount:service-${data.google_project.this.number}@container-engine-robot.iam.gserviceaccount.com"
 }
 
 # ---------------------------------------------------------------- edge

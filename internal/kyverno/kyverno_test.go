@@ -493,15 +493,19 @@ spec:
 	}
 }
 
-// The suites test the library's defaults; with other parameters (this
-// platform's), what they let pass is denied: an untrusted registry, any
-// volume, a token of the pod's own account.
+// The suites test the library's defaults; with other parameters, what they
+// let pass is denied: an untrusted registry, any volume, a token of the pod's
+// own account; in a namespace of stateless services, any volume or token.
 func TestParametersChangeVerdicts(t *testing.T) {
 	strict, err := parameters.Load(policydir.OnDisk(chartDir), parameters.Input{Values: map[string]any{
 		"trustedRegistries":    []any{"europe-docker.pkg.dev/acme-platform-prod/prod-images/"},
 		"allowedVolumeTypes":   []any{},
 		"serviceAccountTokens": "none",
 	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stateless, err := parameters.Load(policydir.OnDisk(chartDir), parameters.Input{Values: map[string]any{"statelessNamespaces": []any{"app"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -521,6 +525,10 @@ func TestParametersChangeVerdicts(t *testing.T) {
 		{strict, true, "K8S-004", "Pod/app/empty-dir-pod", "volumes are not allowed (allowedVolumeTypes is empty): tmp"},
 		{nil, false, "K8S-005", "Pod/app/controller-pod", ""},
 		{strict, true, "K8S-005", "Pod/app/controller-pod", "serviceAccountTokens is none"},
+		// The defaults elsewhere, none of it in a namespace of stateless services.
+		{stateless, true, "K8S-004", "Pod/app/empty-dir-pod", "volumes are not allowed in namespace app (statelessNamespaces): tmp"},
+		{stateless, true, "K8S-005", "Pod/app/controller-pod", "namespace app is for stateless services"},
+		{stateless, false, "K8S-002", "Pod/app/docker-hub-pod", ""},
 	} {
 		dirs := policydir.OnDisk(policyDir)
 		if tt.params != nil {

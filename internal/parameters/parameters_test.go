@@ -111,6 +111,7 @@ func TestEveryParameterTakesEffect(t *testing.T) {
 		"systemNamespaces":          []any{"kube-system"},
 		"allowedVolumeTypes":        []any{},
 		"serviceAccountTokens":      "none",
+		"statelessNamespaces":       []any{"app"},
 		"podSecurityLevel":          "baseline",
 		"requiredLoggingComponents": []any{"APISERVER"},
 	}

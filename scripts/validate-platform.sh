@@ -40,8 +40,10 @@ if kubectl-validate testdata/bad/invalid-platform-objects.yaml --local-crds "$wo
 fi
 grep -q "securityPolicyName" "$work/negative.txt" && grep -q "spec.strategy.canary.canaryWeight" "$work/negative.txt" || { cat "$work/negative.txt" >&2; exit 1; }
 
-echo "--> charts/platform-policies: helm lint" >&2
-helm lint --strict --quiet charts/platform-policies --kube-version "$KUBE_VERSION"
+for chart in charts/platform-policies charts/platform-namespaces policies; do
+  echo "--> $chart: helm lint" >&2
+  helm lint --strict --quiet "$chart" --kube-version "$KUBE_VERSION"
+done
 
 echo "--> tofu fmt -check" >&2
 TF_CLI_CONFIG_FILE=/dev/null tofu fmt -check -recursive -no-color stacks testdata/reference testdata/hcl/fixture testdata/hcl/violating

@@ -41,6 +41,58 @@ locals {
     }
   })
 
+  # The monitoring release's namespaces, per region (each has its own
+  # control plane and node ranges): monitoring enforces the restricted Pod
+  # Security Standard; node-exporter, which reads the host, gets a namespace of
+  # its own that does not (its exception: platform/exceptions). Both deny all
+  # traffic but what the components need (STK-004).
+  monitoring_namespaces = { for role, cidrs in var.region_cidrs : role => yamlencode({
+    namespaces = [
+      {
+        name        = "monitoring"
+        podSecurity = "restricted"
+        networkPolicies = [
+          # Name resolution, for every pod.
+          { name = "allow-dns", spec = {
+            podSelector = {}, policyTypes = ["Egress"]
+            egress = [{
+              to    = [{ namespaceSelector = { matchLabels = { "kubernetes.io/metadata.name" = "kube-system" } }, podSelector = { matchLabels = { "k8s-app" = "kube-dns" } } }]
+              ports = [{ protocol = "UDP", port = 53 }, { protocol = "TCP", port = 53 }]
+            }]
+          } },
+          # The operator, kube-state-metrics, Grafana's sidecars, Prometheus'
+          # service discovery and the webhook's Jobs call the API server
+          # (the region's private control-plane range).
+          { name = "allow-kube-apiserver", spec = {
+            podSelector = {}, policyTypes = ["Egress"]
+            egress      = [{ to = [{ ipBlock = { cidr = cidrs.master_cidr } }], ports = [{ protocol = "TCP", port = 443 }] }]
+          } },
+          # The API server calls the operator's admission webhook.
+          { name = "allow-webhook-from-apiserver", spec = {
+            podSelector = { matchLabels = { app = "kube-prometheus-stack-operator" } }, policyTypes = ["Ingress"]
+            ingress     = [{ from = [{ ipBlock = { cidr = cidrs.master_cidr } }], ports = [{ protocol = "TCP", port = 10250 }] }]
+          } },
+          # Prometheus scrapes pods in every namespace and the nodes
+          # (kubelet, node-exporter on the host's network).
+          { name = "allow-prometheus-scrape", spec = {
+            podSelector = { matchLabels = { "app.kubernetes.io/name" = "prometheus" } }, policyTypes = ["Egress"]
+            egress      = [{ to = [{ namespaceSelector = {} }, { ipBlock = { cidr = cidrs.nodes } }] }]
+          } },
+          # The components talk to each other: Grafana to Prometheus,
+          # Prometheus to Alertmanager, the exporters and the operator.
+          { name = "allow-within-namespace", spec = {
+            podSelector = {}, policyTypes = ["Ingress", "Egress"]
+            ingress     = [{ from = [{ podSelector = {} }] }]
+            egress      = [{ to = [{ podSelector = {} }] }]
+          } },
+        ]
+      },
+      # node-exporter runs in the host's network: NetworkPolicies do not
+      # reach its pods, and nothing else runs there.
+      { name = "node-exporter", podSecurity = "privileged", networkPolicies = [] },
+    ]
+  }) }
+
   monitoring_values = yamlencode({
     # kube-prometheus-stack's images (quay.io, registry.k8s.io, docker.io,
     # ghcr.io) are mirrored into the platform repository at the chart's
@@ -56,7 +108,11 @@ locals {
       }
     }
     "prometheus-node-exporter" = {
-      resources = { requests = { cpu = "50m", memory = "64Mi" }, limits = { cpu = "250m", memory = "128Mi" } }
+      # In a namespace of its own (local.monitoring_namespaces): it reads the
+      # host, which the monitoring namespace's restricted Pod Security does
+      # not allow.
+      namespaceOverride = "node-exporter"
+      resources         = { requests = { cpu = "50m", memory = "64Mi" }, limits = { cpu = "250m", memory = "128Mi" } }
     }
     grafana = {
       # null drops kube-prometheus-stack's well-known default password: the
@@ -163,26 +219,46 @@ resource "helm_release" "exceptions_secondary" {
   depends_on = [helm_release.policies_secondary]
 }
 
+resource "helm_release" "monitoring_namespaces_primary" {
+  provider  = helm.primary
+  name      = "monitoring-namespaces"
+  chart     = "${path.module}/../../charts/platform-namespaces"
+  namespace = "kube-system"
+  atomic    = true
+  values    = [local.monitoring_namespaces["primary"]]
+}
+
+resource "helm_release" "monitoring_namespaces_secondary" {
+  provider  = helm.secondary
+  name      = "monitoring-namespaces"
+  chart     = "${path.module}/../../charts/platform-namespaces"
+  namespace = "kube-system"
+  atomic    = true
+  values    = [local.monitoring_namespaces["secondary"]]
+}
+
 resource "helm_release" "monitoring_primary" {
-  provider         = helm.primary
-  name             = "kube-prometheus-stack"
-  repository       = "https://prometheus-community.github.io/helm-charts"
-  chart            = "kube-prometheus-stack"
-  version          = var.monitoring_chart_version
-  namespace        = "monitoring"
-  create_namespace = true
-  atomic           = true
-  values           = [local.monitoring_values]
+  provider   = helm.primary
+  name       = "kube-prometheus-stack"
+  repository = "https://prometheus-community.github.io/helm-charts"
+  chart      = "kube-prometheus-stack"
+  version    = var.monitoring_chart_version
+  namespace  = "monitoring"
+  atomic     = true
+  values     = [local.monitoring_values]
+  # Its namespaces, labelled and isolated, exist first.
+  depends_on = [helm_release.monitoring_namespaces_primary]
 }
 
 resource "helm_release" "monitoring_secondary" {
-  provider         = helm.secondary
-  name             = "kube-prometheus-stack"
-  repository       = "https://prometheus-community.github.io/helm-charts"
-  chart            = "kube-prometheus-stack"
-  version          = var.monitoring_chart_version
-  namespace        = "monitoring"
-  create_namespace = true
-  atomic           = true
-  values           = [local.monitoring_values]
+  provider   = helm.secondary
+  name       = "kube-prometheus-stack"
+  repository = "https://prometheus-community.github.io/helm-charts"
+  chart      = "kube-prometheus-stack"
+  version    = var.monitoring_chart_version
+  namespace  = "monitoring"
+  atomic     = true
+  values     = [local.monitoring_values]
+  # Its namespaces, labelled and isolated, exist first.
+  depends_on = [helm_release.monitoring_namespaces_secondary]
 }

@@ -103,11 +103,11 @@ var mutations = []mutation{
 	// reviewed system ones, and nothing runs in default.
 	{"deployment-in-default", "charts/app/templates/deployment.yaml", "  namespace: {{ .Release.Namespace }}", "  namespace: default", "K8S-007 STK-004"},
 	{"privileged-nginx-in-default", "charts/app/templates/serviceaccount.yaml", "automountServiceAccountToken: false", "automountServiceAccountToken: false\n" + privilegedNginx("default"), "K8S-001 K8S-002 K8S-003 K8S-005 K8S-007 K8S-008 STK-002 STK-004"},
-	// In monitoring, the monitoring release's exception spares only what
-	// its components need (the namespace's isolation); a pod of the default
-	// ServiceAccount mounts no token there either.
+	// In monitoring, nothing is excepted (its components pass on their
+	// merits): a pod of the default ServiceAccount mounts no token there
+	// either.
 	{"privileged-nginx-in-monitoring", "charts/app/templates/serviceaccount.yaml", "automountServiceAccountToken: false", "automountServiceAccountToken: false\n" + privilegedNginx("monitoring"), "K8S-001 K8S-002 K8S-003 K8S-005 K8S-008 STK-002"},
-	{"namespace-baseline", "charts/app/templates/namespace.yaml", "pod-security.kubernetes.io/enforce: restricted", "pod-security.kubernetes.io/enforce: baseline", "K8S-006 STK-004"},
+	{"namespace-baseline", "charts/app/templates/namespace.yaml", "pod-security.kubernetes.io/enforce: restricted", "pod-security.kubernetes.io/enforce: baseline", "K8S-006"},
 	// (values.schema.json already refuses such values: the template is changed.)
 	{"image-latest", "charts/app/templates/deployment.yaml", `image: {{ include "app.image" . | quote }}`, `image: "europe-docker.pkg.dev/acme-platform-prod/prod-images/app:latest"`, "K8S-002"},
 	{"no-limits", "charts/app/templates/deployment.yaml", "{{- toYaml .Values.resources | nindent 12 }}", "requests: {cpu: 250m, memory: 256Mi}", "K8S-003"},

@@ -336,10 +336,21 @@ func TestPlatformChartsParity(t *testing.T) {
 	if err := cl.WaitEstablished(ctx, crds); err != nil {
 		t.Fatal(err)
 	}
-	// The releases' namespaces, as create_namespace makes them: unlabelled.
-	monitoring := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace"}}
-	monitoring.SetName("monitoring")
-	ensureNamespaces(t, []*unstructured.Unstructured{monitoring})
+	// The releases' namespaces, as the stack creates them first
+	// (charts/platform-namespaces: monitoring restricted, node-exporter
+	// privileged), labels and all.
+	var namespaces []*unstructured.Unstructured
+	for _, s := range subjects {
+		if s.Object.GetKind() == "Namespace" {
+			namespaces = append(namespaces, s.Object.DeepCopy())
+		}
+	}
+	if len(namespaces) < 2 {
+		t.Fatalf("the base stack renders %d namespaces for its releases, want monitoring and node-exporter", len(namespaces))
+	}
+	if err := cl.Apply(ctx, "", namespaces...); err != nil {
+		t.Fatal(err)
+	}
 	rows := parity(t, subjects, PolicyDirs(root))
 	admitted := 0
 	for _, r := range rows {

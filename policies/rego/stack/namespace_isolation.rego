@@ -3,9 +3,12 @@
 # description: |
 #   Every namespace that workloads land in (per cluster region) has a
 #   NetworkPolicy that selects all pods and denies all ingress and egress, and
-#   its Namespace carries the Pod Security label enforce=restricted. The
-#   reviewed system namespaces (kube-system, kyverno, GKE's) are exempt, as
-#   from the pod policies.
+#   its Namespace carries the Pod Security label enforce=restricted. Where
+#   the check holds that Namespace, its labels are K8S-006's to judge (one
+#   fact, one finding); a namespace no manifest of the check creates (default,
+#   one a chart's release lands in) is reported here. The reviewed system
+#   namespaces (kube-system, kyverno, GKE's) are exempt, as from the pod
+#   policies.
 # custom:
 #   id: STK-004
 #   severity: HIGH
@@ -57,11 +60,19 @@ deny contains result if {
 	}
 }
 
+# namespace_objects are the (context, namespace) pairs whose Namespace the
+# check holds: K8S-006 judges their Pod Security labels, once.
+namespace_objects contains [k8s.context(o), o.object.metadata.name] if {
+	some o in input.kubernetes.objects
+	o.object.kind == "Namespace"
+}
+
 deny contains result if {
 	some [ctx, ns, o] in places
 	not [ctx, ns] in restricted_namespaces
+	not [ctx, ns] in namespace_objects
 	result := {
-		"msg": sprintf("%s runs %s %s but is not labelled pod-security.kubernetes.io/enforce=restricted", [where(ctx, ns), o.object.kind, o.object.metadata.name]),
+		"msg": sprintf("%s runs %s %s but is not labelled pod-security.kubernetes.io/enforce=restricted (no Namespace of it in this check creates it so)", [where(ctx, ns), o.object.kind, o.object.metadata.name]),
 		"resource": o.id,
 	}
 }

@@ -25,9 +25,16 @@ test_ingress_only_deny_fails if {
 	count(policy.deny) == 1 with input as t.stack([], [namespace(restricted), ingress_only, deployment])
 }
 
-test_baseline_label_fails if {
-	some f in policy.deny with input as t.stack([], [namespace({"pod-security.kubernetes.io/enforce": "baseline"}), deny_all, deployment])
-	contains(f.msg, "restricted")
+# A namespace no manifest creates (a release's, default) is unlabelled.
+test_namespace_not_in_the_check_fails if {
+	some f in policy.deny with input as t.stack([], [deny_all, deployment])
+	contains(f.msg, "not labelled pod-security.kubernetes.io/enforce=restricted")
+}
+
+# A Namespace the check holds is K8S-006's to judge: one finding for its
+# label, not one per workload here too.
+test_label_of_a_namespace_in_the_check_left_to_k8s_006 if {
+	count(policy.deny) == 0 with input as t.stack([], [namespace({"pod-security.kubernetes.io/enforce": "baseline"}), deny_all, deployment])
 }
 
 # The default deny of another region's release does not cover this one.

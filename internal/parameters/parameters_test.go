@@ -112,6 +112,7 @@ func TestEveryParameterTakesEffect(t *testing.T) {
 		"allowedVolumeTypes":        []any{},
 		"serviceAccountTokens":      "none",
 		"statelessNamespaces":       []any{"app"},
+		"trustPrivateSources":       false,
 		"podSecurityLevel":          "baseline",
 		"requiredLoggingComponents": []any{"APISERVER"},
 	}

@@ -76,6 +76,35 @@ firewall_sources(r) := ranges if {
 	}
 } else := []
 
+# private_ranges are the addresses no internet host has (RFC 1918, and
+# RFC 6598's shared range GKE may use for pods).
+private_ranges := ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]
+
+# private_source(s): a firewall source range inside the private ranges.
+private_source(s) if {
+	is_string(s)
+	net.cidr_is_valid(s)
+	some p in private_ranges
+	net.cidr_contains(p, s)
+}
+
+# trusted_private_source(s): a private source, and the trustPrivateSources
+# parameter leaves such sources to the VPC's own segmentation.
+trusted_private_source(s) if {
+	object.get(data.guard.parameters, "trustPrivateSources", true) == true
+	private_source(s)
+}
+
+# internal_rule(r): every source of a firewall rule is a trusted private
+# range, or it admits by network tags or service accounts only (sources
+# inside the VPC by definition).
+internal_rule(r) if {
+	object.get(data.guard.parameters, "trustPrivateSources", true) == true
+	every s in firewall_sources(r) {
+		private_source(s)
+	}
+}
+
 # region(r) names the region a resource belongs to: the key of its module
 # instance ("primary"), else its location or region attribute.
 region(r) := key if {

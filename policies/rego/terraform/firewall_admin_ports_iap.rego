@@ -4,10 +4,13 @@
 #   The bastion (and any VM) is administered through IAP's TCP forwarding:
 #   an enabled ingress rule that opens SSH (22) or RDP (3389), explicitly, by
 #   a port range, or by allowing every port, admits IAP's range 35.235.240.0/20
-#   only. Any other source reaches the admin ports directly.
+#   only. Any other source reaches the admin ports directly. Private sources
+#   (RFC 1918, RFC 6598) are the VPC's own segmentation unless the
+#   trustPrivateSources parameter is false (this platform: IAP only).
 # custom:
 #   id: NET-004
 #   severity: HIGH
+#   parameters: [trustPrivateSources]
 #   controls: ["CIS GCP Foundations v3.0.0 3.6", "CIS GCP Foundations v3.0.0 3.7"]
 #   remediation: Set source_ranges = ["35.235.240.0/20"] on rules that open 22 or 3389, and connect with gcloud compute ssh --tunnel-through-iap.
 package guard.terraform.firewall_admin_ports_iap
@@ -49,6 +52,7 @@ deny contains result if {
 	opens(allow, port)
 	some source in tf.firewall_sources(r)
 	source != iap_range
+	not tf.trusted_private_source(source)
 	result := {"msg": sprintf("firewall %s opens port %d to %s: admin ports admit IAP's range %s only", [r.address, port, source_text(source), iap_range]), "resource": r.id}
 }
 

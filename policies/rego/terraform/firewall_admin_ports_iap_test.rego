@@ -11,11 +11,21 @@ test_ssh_from_iap_passes if count(policy.deny) == 0 with input as rule(["35.235.
 
 test_ssh_from_an_office_fails if count(policy.deny) == 1 with input as rule(["203.0.113.0/24"], ssh)
 
-test_ssh_from_iap_and_more_fails if count(policy.deny) == 1 with input as rule(["35.235.240.0/20", "10.0.0.0/8"], ssh)
+test_ssh_from_iap_and_more_fails if count(policy.deny) == 1 with input as rule(["35.235.240.0/20", "198.51.100.0/24"], ssh)
 
-test_rdp_in_a_range_fails if count(policy.deny) == 1 with input as rule(["10.0.0.0/8"], [{"protocol": "tcp", "ports": ["3000-4000"]}])
+test_rdp_in_a_range_fails if count(policy.deny) == 1 with input as rule(["198.51.100.0/24"], [{"protocol": "tcp", "ports": ["3000-4000"]}])
 
-test_every_port_fails if count(policy.deny) == 2 with input as rule(["10.0.0.0/8"], [{"protocol": "all"}])
+test_every_port_fails if count(policy.deny) == 2 with input as rule(["198.51.100.0/24"], [{"protocol": "all"}])
+
+# terraform-google-network's firewall-rules examples: allow-internal from the
+# VPC's own ranges is its segmentation, not an exposure (CIS GCP 3.6 is about
+# the internet)...
+test_ssh_from_the_vpc_passes_by_default if count(policy.deny) == 0 with input as rule(["10.0.0.0/8"], [{"protocol": "all"}])
+
+# ...unless the organisation judges internal rules too (this platform).
+test_ssh_from_the_vpc_fails_when_private_sources_are_not_trusted if {
+	count(policy.deny) == 2 with input as rule(["10.0.0.0/8", "100.64.0.0/10"], ssh) with data.guard.parameters.trustPrivateSources as false
+}
 
 test_serving_port_passes if count(policy.deny) == 0 with input as rule(["130.211.0.0/22"], [{"protocol": "tcp", "ports": ["8080"]}])
 

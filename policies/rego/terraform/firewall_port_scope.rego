@@ -5,10 +5,14 @@
 #   "all" (or a protocol number for TCP, UDP or SCTP without ports, which
 #   GCP reads as every port of it), not a tcp, udp or sctp entry without
 #   ports, and no range wider than 30 ports (Trivy's default). Egress is not
-#   checked: GCP's implied egress rule already allows everything.
+#   checked: GCP's implied egress rule already allows everything. A rule
+#   whose sources are all private (RFC 1918, RFC 6598) or network tags and
+#   service accounts (the network modules' allow-internal) is the VPC's own
+#   segmentation, unless the trustPrivateSources parameter is false.
 # custom:
 #   id: NET-005
 #   severity: MEDIUM
+#   parameters: [trustPrivateSources]
 #   controls: ["CIS GCP Foundations v3.0.0 3.6"]
 #   peers: ["Trivy AVD-GCP-0072", "Trivy AVD-GCP-0074"]
 #   remediation: List the ports the targets serve in allow { ports = [...] } (one rule per purpose); split wide ranges into the ports in use.
@@ -28,6 +32,7 @@ ingress_allows := [[r, i, entry] |
 	some r in tf.resources("google_compute_firewall")
 	upper(tf.value(r, ["direction"], "INGRESS")) == "INGRESS"
 	tf.value(r, ["disabled"], false) != true
+	not tf.internal_rule(r)
 	some i, entry in tf.value(r, ["allow"], [])
 ]
 

@@ -3,7 +3,21 @@ package guard.terraform.firewall_port_scope_test
 import data.guard.lib.testing as t
 import data.guard.terraform.firewall_port_scope as policy
 
-rule(values) := t.terraform([t.resource("google_compute_firewall", "f", object.union({"direction": "INGRESS", "source_ranges": ["10.0.0.0/8"]}, values))])
+rule(values) := t.terraform([t.resource("google_compute_firewall", "f", object.union({"direction": "INGRESS", "source_ranges": ["198.51.100.0/24"]}, values))])
+
+internal(values) := t.terraform([t.resource("google_compute_firewall", "f", object.union({"direction": "INGRESS", "source_ranges": ["10.128.0.0/9"]}, values))])
+
+# terraform-google-network's allow-internal: every port from the VPC's own
+# ranges, or from tagged instances, is its segmentation by default...
+test_internal_allow_all_passes_by_default if {
+	count(policy.deny) == 0 with input as internal({"allow": [{"protocol": "all"}]})
+	count(policy.deny) == 0 with input as t.terraform([t.resource("google_compute_firewall", "f", {"direction": "INGRESS", "source_tags": ["web"], "allow": [{"protocol": "tcp"}]})])
+}
+
+# ...and judged when private sources are not trusted (this platform).
+test_internal_allow_all_fails_when_private_sources_are_not_trusted if {
+	count(policy.deny) == 1 with input as internal({"allow": [{"protocol": "all"}]}) with data.guard.parameters.trustPrivateSources as false
+}
 
 test_named_ports_pass if {
 	count(policy.deny) == 0 with input as rule({"allow": [{"protocol": "tcp", "ports": ["8080", "443"]}]})

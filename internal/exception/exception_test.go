@@ -162,4 +162,26 @@ func TestUnusedOnlyInScope(t *testing.T) {
 			t.Errorf("%s: findings %+v, want unused %v", tt.name, fs, tt.unused)
 		}
 	}
+	// An exception for one Namespace object (node-exporter's, labelled
+	// privileged) is out of scope of a check holding another namespace's.
+	ns := exceptionFor("node-exporter-namespace", "RBAC-001", "object.kind == 'Namespace' && object.metadata.name == 'node-exporter'", "2027-01-01")
+	for _, tt := range []struct {
+		namespace string
+		unused    bool
+	}{{"app", false}, {"node-exporter", true}} {
+		in := &input.Input{}
+		in.Kubernetes.Objects = []input.Object{binding("Namespace", "", tt.namespace)}
+		in.Finalize()
+		stage, err := New([]Exception{ns}, day("2026-12-01"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, err := stage.Apply(in, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(fs) == 1 && fs[0].PolicyID == "EXC-002"; got != tt.unused {
+			t.Errorf("Namespace %s: findings %+v, want unused %v", tt.namespace, fs, tt.unused)
+		}
+	}
 }

@@ -16,7 +16,7 @@ import (
 // would teach users to ignore EXC-002. inScope answers the question from
 // the exception's matchConditions, evaluated partially, once per kind of
 // item the input holds: for each kind, apiVersion and namespace of its
-// Kubernetes objects, with the rest of the object unknown; and, when the
+// Kubernetes objects (and a Namespace's name), with the rest unknown; and, when the
 // exception names Rego policies, for each type of its Terraform resources,
 // with the rest of the resource unknown. Only a definite false, for every
 // probe, puts the exception out of scope; a condition guard cannot compile
@@ -29,6 +29,14 @@ var objectUnknown = attributes(
 		"aggregationRule", "webhooks", "secrets", "imagePullSecrets", "automountServiceAccountToken", "provisioner",
 		"parameters", "reclaimPolicy", "allowVolumeExpansion", "volumeBindingMode", "value", "globalDefault", "handler"},
 	[]string{"name", "generateName", "labels", "annotations", "uid", "ownerReferences"})
+
+// namespaceUnknown are the attributes of a Namespace a probe leaves unknown:
+// as objectUnknown, but its name, which is to it what the namespace is to a
+// namespaced object (an exception for one namespace's Namespace object is
+// out of scope of a check of another's).
+var namespaceUnknown = attributes(
+	[]string{"spec", "status"},
+	[]string{"generateName", "labels", "annotations", "uid", "ownerReferences"})
 
 // resourceUnknown are the attributes of a Terraform resource a probe leaves
 // unknown: all but its type.
@@ -83,10 +91,14 @@ func (x Exception) inScope(in *input.Input) bool {
 // objects, and, with terraform, one per type of its resources.
 func probes(in *input.Input, terraform bool) []probe {
 	var out []probe
-	seen := map[[3]string]bool{}
+	seen := map[[4]string]bool{}
 	for _, o := range in.Kubernetes.Objects {
 		apiVersion, _ := o.Object["apiVersion"].(string)
-		key := [3]string{o.Kind(), apiVersion, o.AdmissionNamespace()}
+		name, unknown := "", objectUnknown
+		if o.Kind() == "Namespace" {
+			name, unknown = o.Name(), namespaceUnknown
+		}
+		key := [4]string{o.Kind(), apiVersion, o.AdmissionNamespace(), name}
 		if seen[key] {
 			continue
 		}
@@ -96,7 +108,10 @@ func probes(in *input.Input, terraform bool) []probe {
 		// beside it, and a condition on the namespace would keep every
 		// exception in scope of every Namespace object.
 		metadata := map[string]any{"namespace": key[2]}
-		out = append(out, probe{known: map[string]any{"kind": key[0], "apiVersion": key[1], "metadata": metadata}, unknown: objectUnknown})
+		if name != "" {
+			metadata["name"] = name
+		}
+		out = append(out, probe{known: map[string]any{"kind": key[0], "apiVersion": key[1], "metadata": metadata}, unknown: unknown})
 	}
 	if terraform {
 		types := map[string]bool{}

@@ -125,6 +125,12 @@ func (e *Engine) missingNamespaces(in *input.Input, namespaces map[string]map[st
 		if ns == "" || ns == "default" || o.Kind() == "Namespace" || namespaces[contextOf(o)][ns] != nil || !e.selectsKind(o) {
 			continue
 		}
+		// A chart checked on its own lands where its installer says
+		// (helm install -n); the namespace named after it stands for that
+		// choice, whose labels no manifest could give.
+		if r := o.Release; r != nil && r.Resource == "" && ns == r.Namespace {
+			continue
+		}
 		count[ns]++
 	}
 	var notes []string

@@ -153,11 +153,12 @@ func TestConfigFile(t *testing.T) {
 		t.Errorf("--severity HIGH over the file: exit %d", r.code)
 	}
 
-	// Format and output, exclude, skip-policies.
+	// Format and output, exclude, skip-policies (GKE-020 too: the
+	// reference plans predate it; see skipKMS).
 	writeFile(t, cfg, `format: json
 output: out/report.json
 exclude: ["base-default-sa.json"]
-skip-policies: [GKE-004]
+skip-policies: [GKE-004, GKE-020]
 `)
 	if err := os.Mkdir(filepath.Join(dir, "out"), 0o755); err != nil {
 		t.Fatal(err)
@@ -236,6 +237,8 @@ func mustRead(t *testing.T, path string) string {
 
 func TestBaseline(t *testing.T) {
 	dir := emptyRepo(t, "base-legacy-abac.json")
+	// The reference plans predate GKE-020 (skipKMS).
+	writeFile(t, filepath.Join(dir, ".guard.yaml"), "skip-policies: [GKE-020]\n")
 	first := runIn(t, dir, "check", "-f", "json", "-o", "baseline.json", "base-legacy-abac.json")
 	if first.code != 1 {
 		t.Fatalf("first run: exit %d\n%s", first.code, first.stderr)

@@ -114,6 +114,16 @@ region(r) := key if {
 	key := parts[count(parts) - 1][1]
 } else := value(r, ["location"], value(r, ["region"], "unknown region"))
 
+# computed_default(r, path): a plan marks the value unknown though the
+# configuration writes no expression for it (none that refers to anything):
+# the provider fills in the API's default at apply. (A plan knows every
+# constant and variable; HCL leaves an unset attribute out instead.)
+computed_default(r, path) if {
+	r.action != "config"
+	unknown(r, path)
+	count(object.get(object.get(r, "references", {}), path, [])) == 0
+}
+
 # refers_to(r, path, type) holds when the value at path is unknown but is known
 # to come from an attribute of a resource of that type in the same stack (HCL
 # stacks record this in r.references; plans know such values instead).

@@ -36,11 +36,25 @@ deny contains result if {
 	}
 }
 
+# A plan of a pool that sets no service account: the provider plans it as
+# unknown, and GKE uses the Compute Engine default.
+deny contains result if {
+	some nc in tf.node_configs
+	r := nc.resource
+	path := tf.node_setting(nc, setting)
+	tf.computed_default(r, path)
+	result := {
+		"msg": sprintf("%s sets no service account: its nodes run as the Compute Engine default service account", [nc.what]),
+		"resource": r.id,
+	}
+}
+
 warn contains result if {
 	some nc in tf.node_configs
 	r := nc.resource
 	path := tf.node_setting(nc, setting)
 	tf.unknown(r, path)
+	not tf.computed_default(r, path)
 	not tf.refers_to(r, path, "google_service_account")
 	result := {
 		"msg": sprintf("%s: the node service account is known only after apply; it may be the Compute Engine default service account", [nc.what]),

@@ -19,9 +19,11 @@ test_named_default_account_fails if {
 	count(policy.deny) == 1 with input as pool({"node_config": [{"service_account": "123-compute@developer.gserviceaccount.com"}]}, {})
 }
 
+# HCL: an account from a module input nobody set is unknown, no more.
 test_unknown_account_warns if {
-	count(policy.deny) == 0 with input as pool({"node_config": [{}]}, {"node_config": [{"service_account": true}]})
-	some f in policy.warn with input as pool({"node_config": [{}]}, {"node_config": [{"service_account": true}]})
+	r := object.union(pool({"node_config": [{}]}, {"node_config": [{"service_account": true}]}).terraform.resources[0], {"action": "config"})
+	count(policy.deny) == 0 with input as {"terraform": {"resources": [r]}}
+	some f in policy.warn with input as {"terraform": {"resources": [r]}}
 	contains(f.msg, "known only after apply")
 }
 
@@ -57,4 +59,19 @@ test_inline_pool_is_the_default_pool if {
 
 test_inline_pool_with_dedicated_account_passes if {
 	count(policy.deny) == 0 with input as cluster({"node_config": [], "node_pool": [{"node_config": [{"service_account": "nodes@p.iam.gserviceaccount.com"}]}]})
+}
+
+# A plan of a pool with no service_account in its configuration: unknown
+# (the provider computes it), no expression behind it: GKE's default.
+test_plan_without_an_account_fails if {
+	r := object.union(pool({"node_config": [{}]}, {"node_config": [{"service_account": true}]}).terraform.resources[0], {"action": "create"})
+	some f in policy.deny with input as {"terraform": {"resources": [r]}}
+	contains(f.msg, "sets no service account")
+}
+
+# The same, the account coming from a resource of the stack: unknown only.
+test_plan_account_from_a_resource_is_unknown_only if {
+	r := object.union(pool({"node_config": [{}]}, {"node_config": [{"service_account": true}]}).terraform.resources[0], {"action": "create", "references": {"node_config": [{"service_account": ["module.iam.google_service_account_iam_member.x.member"]}]}})
+	count(policy.deny) == 0 with input as {"terraform": {"resources": [r]}}
+	count(policy.warn) == 1 with input as {"terraform": {"resources": [r]}}
 }

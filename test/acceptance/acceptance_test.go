@@ -93,7 +93,9 @@ func TestReferenceLacksKMS(t *testing.T) {
 		{[]string{"--source", baseSources, "testdata/plans/base.json"}, "warn"},
 	} {
 		r := guard(t, append([]string{"check", "--format", "json", "--only-policy", "GKE-020"}, tt.args...)...)
-		var rep struct{ Findings []struct{ Policy, Level string } }
+		var rep struct {
+			Findings []struct{ Policy, Level string }
+		}
 		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 			t.Fatalf("%v: %v\n%s", tt.args, err, r.stderr)
 		}

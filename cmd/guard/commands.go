@@ -27,6 +27,7 @@ import (
 	"github.com/acme/guard/internal/redact"
 	"github.com/acme/guard/internal/rego"
 	"github.com/acme/guard/internal/report"
+	"github.com/acme/guard/internal/suppress"
 )
 
 // version, commit and date are set by release builds (-ldflags "-X
@@ -181,6 +182,7 @@ Exit codes: 0 no finding at or above --severity, 1 findings, 2 error.`,
 				Paths: args, PolicyDirs: lf.policyDirs(cmd, cfg), Threshold: threshold, Loader: opts, Version: v,
 				Only: listSetting(cmd, "only-policy", only, cfg.OnlyPolicies), Skip: listSetting(cmd, "skip-policy", skip, cfg.SkipPolicies),
 				Engines: check.EngineOptions{Rego: rego.Options{Data: listSetting(cmd, "data", data, cfg.Data), Trace: policyTrace()}, Parameters: params}, Baseline: baseline,
+				Suppress: suppress.Options{MaxDays: cfg.MaxSuppressionDays, Forbidden: cfg.NoInlineSuppression},
 			})
 			if err != nil {
 				return err

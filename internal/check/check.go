@@ -3,9 +3,12 @@
 package check
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -18,6 +21,7 @@ import (
 	"github.com/acme/guard/internal/policydir"
 	"github.com/acme/guard/internal/redact"
 	"github.com/acme/guard/internal/report"
+	"github.com/acme/guard/internal/suppress"
 )
 
 // Options are everything a check depends on.
@@ -35,6 +39,8 @@ type Options struct {
 	Threshold finding.Severity
 	Loader    loader.Options
 	Version   string
+	// Suppress are the repository's rules for inline suppressions.
+	Suppress suppress.Options
 }
 
 // Result is a finished check: its report, and notes for the user (stderr).
@@ -150,16 +156,66 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for i := range notes {
 		notes[i] = red.String(notes[i])
 	}
+	findings, suppressed, err := suppressInline(in, engine, findings, opts.Suppress, opts.Engines.Now)
+	if err != nil {
+		return nil, err
+	}
 	findings = slices.DeleteFunc(findings, func(f finding.Finding) bool { return !selected(f.PolicyID) })
 	finding.Sort(findings)
 	if baseline != nil {
 		baseline.Mark(findings)
 	}
 	policies := slices.DeleteFunc(engine.List(), func(p finding.Policy) bool { return !selected(p.ID) })
+	if suppressed {
+		// guard's own check of the inline suppressions (SUP-001), where
+		// the check read any.
+		policies = append(policies, suppress.Policy)
+		finding.SortPolicies(policies)
+	}
 	rep := &report.Report{
 		Version: opts.Version, Threshold: opts.Threshold, Findings: findings, Policies: policies,
 		Resources: len(in.Terraform.Resources), Objects: len(in.Kubernetes.Objects), HasBaseline: baseline != nil,
 		Unread: unread,
 	}
 	return &Result{Report: rep, Notes: notes}, nil
+}
+
+// suppressInline reads the guard:ignore comments of every file the input's
+// resources and objects come from, and marks the findings they cover. A
+// file guard cannot read again (a template inside a chart archive) holds
+// none a user could have written.
+func suppressInline(in *input.Input, engine *Policies, fs []finding.Finding, opts suppress.Options, now time.Time) ([]finding.Finding, bool, error) {
+	files := map[string]bool{}
+	for _, r := range in.Terraform.Resources {
+		files[r.Source.File] = true
+	}
+	for _, o := range in.Kubernetes.Objects {
+		files[o.Source.File] = true
+	}
+	known := map[string]bool{}
+	for _, p := range engine.List() {
+		known[p.ID] = true
+	}
+	opts.Now = now
+	var sups []suppress.Suppression
+	spans := map[string][]suppress.Span{}
+	for _, file := range slices.Sorted(maps.Keys(files)) {
+		if file == "" {
+			continue
+		}
+		data, err := limits.ReadFile(file, limits.Default, filepath.ToSlash)
+		if err != nil || !bytes.Contains(data, []byte("guard:ignore")) {
+			continue
+		}
+		s, err := suppress.Parse(file, data, func(id string) bool { return known[id] }, opts)
+		if err != nil {
+			return nil, false, err
+		}
+		sups = append(sups, s...)
+		spans[file] = suppress.Spans(file, data)
+	}
+	if len(sups) == 0 {
+		return fs, false, nil
+	}
+	return suppress.Apply(fs, sups, func(file string) []suppress.Span { return spans[file] }, now), true, nil
 }

@@ -56,6 +56,10 @@ type Config struct {
 	// Parameters the policy library's parameters (its chart's values).
 	Profiles   []string   `yaml:"profiles"`
 	Parameters Parameters `yaml:"parameters"`
+	// MaxSuppressionDays bounds an inline suppression's until (default
+	// 365); NoInlineSuppression are the policies none may cover.
+	MaxSuppressionDays  int      `yaml:"max-suppression-days"`
+	NoInlineSuppression []string `yaml:"no-inline-suppression"`
 }
 
 // Parameters are given as a values file's path (the one the cluster's
@@ -247,6 +251,8 @@ func describe(t reflect.Type) string {
 		return "a values file's path, or a mapping of parameter names to values"
 	}
 	switch t.Kind() {
+	case reflect.Int:
+		return "a whole number"
 	case reflect.Slice:
 		return "a list of strings"
 	case reflect.Map:

@@ -100,6 +100,17 @@ type Finding struct {
 	// Baseline says the finding was already in the --baseline report: it
 	// is reported, and does not fail the run.
 	Baseline bool `json:"baseline"`
+	// Suppressed is the inline suppression (guard:ignore) that covers the
+	// finding until its date: reported, not failing.
+	Suppressed *Suppression `json:"suppressed,omitempty"`
+}
+
+// Suppression is a guard:ignore comment where the code is.
+type Suppression struct {
+	Reason string `json:"reason"`
+	Until  string `json:"until"`
+	File   string `json:"file"`
+	Line   int    `json:"line"`
 }
 
 // Call is a module block that leads to a finding's file: where the user
@@ -124,7 +135,7 @@ func (f Finding) ViaText() string {
 
 // Fails says whether the finding fails a run with this threshold.
 func (f Finding) Fails(threshold Severity) bool {
-	return f.Level == Deny && !f.Waived && !f.Baseline && f.Severity >= threshold
+	return f.Level == Deny && !f.Waived && !f.Baseline && f.Suppressed == nil && f.Severity >= threshold
 }
 
 // Sort orders findings by file, line, policy, resource and message, so that

@@ -11,6 +11,9 @@ import (
 func writeGitHub(w io.Writer, r *Report, _ Options) error {
 	var b strings.Builder
 	for _, f := range r.Findings {
+		if f.Suppressed != nil {
+			continue // accepted where the code is: no annotation
+		}
 		cmd := "warning"
 		if f.Fails(r.Threshold) {
 			cmd = "error"

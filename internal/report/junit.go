@@ -97,6 +97,9 @@ func writeJUnit(w io.Writer, r *Report, _ Options) error {
 			case f.Waived:
 				c.Skipped = &JUnitSkipped{Message: "waived: " + f.Message}
 				s.Skipped++
+			case f.Suppressed != nil:
+				c.Skipped = &JUnitSkipped{Message: fmt.Sprintf("suppressed until %s: %s", f.Suppressed.Until, f.Suppressed.Reason)}
+				s.Skipped++
 			case f.Baseline:
 				c.Skipped = &JUnitSkipped{Message: "in the baseline: " + f.Message}
 				s.Skipped++

@@ -45,6 +45,7 @@ type Summary struct {
 	Failures   int            `json:"failures"`
 	Warnings   int            `json:"warnings"`
 	Waived     int            `json:"waived"`
+	Suppressed int            `json:"suppressed,omitempty"`
 	Baseline   int            `json:"baseline"`
 	BySeverity map[string]int `json:"by_severity"`
 	Threshold  string         `json:"threshold"`
@@ -66,6 +67,8 @@ func (r *Report) Summarize() Summary {
 		switch {
 		case f.Waived:
 			s.Waived++
+		case f.Suppressed != nil:
+			s.Suppressed++
 		case f.Baseline:
 			s.Baseline++
 		case f.Level == finding.Warn:
@@ -134,13 +137,25 @@ func location(f finding.Finding) string {
 	return f.File
 }
 
-// baselineCount is the summary's part on the baseline, only in a check
-// that had one.
+// baselineCount is the summary's part on inline suppressions, where there
+// were any, and on the baseline, only in a check that had one.
 func (r *Report) baselineCount(s Summary) string {
+	suppressed := ""
+	if s.Suppressed > 0 {
+		suppressed = fmt.Sprintf(", %d suppressed", s.Suppressed)
+	}
 	if !r.HasBaseline {
+		return suppressed
+	}
+	return fmt.Sprintf("%s, %d in the baseline", suppressed, s.Baseline)
+}
+
+// suppressedText says what suppresses a finding, for the text formats.
+func suppressedText(f finding.Finding) string {
+	if f.Suppressed == nil {
 		return ""
 	}
-	return fmt.Sprintf(", %d in the baseline", s.Baseline)
+	return fmt.Sprintf(" (suppressed until %s at %s:%d: %s)", f.Suppressed.Until, f.Suppressed.File, f.Suppressed.Line, f.Suppressed.Reason)
 }
 
 // label is what a finding is called in text-like formats: its level and severity.
@@ -148,6 +163,8 @@ func label(f finding.Finding) string {
 	switch {
 	case f.Waived:
 		return "WAIVED"
+	case f.Suppressed != nil:
+		return "SUPPRESSED"
 	case f.Level == finding.Warn:
 		return "WARN"
 	case f.Baseline:

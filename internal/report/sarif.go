@@ -83,7 +83,9 @@ type sarifResult struct {
 }
 
 type sarifSuppress struct {
-	Kind string `json:"kind"`
+	Kind          string `json:"kind"`
+	Status        string `json:"status,omitempty"`
+	Justification string `json:"justification,omitempty"`
 }
 
 type sarifLocation struct {
@@ -114,7 +116,7 @@ func sarifLevel(f finding.Finding, threshold finding.Severity) string {
 	switch {
 	case f.Fails(threshold):
 		return "error"
-	case f.Level == finding.Warn || f.Waived || f.Baseline:
+	case f.Level == finding.Warn || f.Waived || f.Baseline || f.Suppressed != nil:
 		return "warning"
 	}
 	return "note"
@@ -154,6 +156,12 @@ func writeSARIF(w io.Writer, r *Report, _ Options) error {
 		}
 		if f.Waived {
 			res.Suppressions = []sarifSuppress{{Kind: "external"}}
+		}
+		// An inline suppression is in the source, accepted until its date:
+		// code scanning shows the result as suppressed.
+		if s := f.Suppressed; s != nil {
+			res.Suppressions = []sarifSuppress{{Kind: "inSource", Status: "accepted",
+				Justification: fmt.Sprintf("%s (until %s, %s:%d)", s.Reason, s.Until, s.File, s.Line)}}
 		}
 		if r.HasBaseline {
 			res.BaselineState = "new"

@@ -49,10 +49,10 @@ func writeText(w io.Writer, r *Report, opts Options) error {
 		color := ansiYellow
 		if f.Fails(r.Threshold) {
 			color = ansiRed
-		} else if f.Waived || f.Baseline {
+		} else if f.Waived || f.Baseline || f.Suppressed != nil {
 			color = ansiDim
 		}
-		fmt.Fprintf(&b, "  %s  %s  %s  %s", loc, paint(ansiCyan, f.PolicyID), paint(color, lbl), f.Message)
+		fmt.Fprintf(&b, "  %s  %s  %s  %s%s", loc, paint(ansiCyan, f.PolicyID), paint(color, lbl), f.Message, suppressedText(f))
 		if f.Resource != "" && !strings.Contains(f.Message, f.Resource) {
 			fmt.Fprintf(&b, "  %s", paint(ansiDim, "("+f.Resource+")"))
 		}

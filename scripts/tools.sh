@@ -19,6 +19,8 @@
 #   goreleaser       `goreleaser check` on .goreleaser.yaml (the longest
 #                    build here: about 7 minutes cold on 2 cores)
 #   conftest         the peer benchmark (bench/peers.py), with --bench only
+#   sarif-multitool  Microsoft's SARIF Multitool (npm), validating guard's
+#                    SARIF as GitHub code scanning reads it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="$PWD/.cache/bin"
@@ -33,6 +35,7 @@ KYVERNO_VERSION=v1.19.1 # pinned in tools/kyverno/go.mod
 CONFTEST_VERSION=v0.71.0
 ACTIONLINT_VERSION=v1.7.12
 GORELEASER_VERSION=v2.15.1
+SARIF_MULTITOOL_VERSION=5.7.0
 KUBE_VERSION=v1.36.3    # pinned in tools/kube/go.mod, with etcd v3.6.8
 
 fresh() { [ -x "$BIN/$1" ] && [ "$(cat "$BIN/$1.version" 2>/dev/null)" = "$2" ]; }
@@ -95,6 +98,15 @@ fi
 if [ "${1:-}" = "--bench" ] && ! fresh conftest "$CONFTEST_VERSION"; then
   echo "tools: building conftest $CONFTEST_VERSION" >&2
   GOBIN="$BIN" go install "github.com/open-policy-agent/conftest@$CONFTEST_VERSION" && stamp conftest "$CONFTEST_VERSION"
+fi
+# The npm package's launcher runs the binary through a shell, which would
+# split --rule-kind "Gh;Sarif": the tests call the binary itself.
+if ! fresh sarif-multitool "$SARIF_MULTITOOL_VERSION"; then
+  echo "tools: installing sarif-multitool $SARIF_MULTITOOL_VERSION (npm)" >&2
+  npm install --silent --no-audit --no-fund --prefix "$PWD/.cache/npm" "@microsoft/sarif-multitool@$SARIF_MULTITOOL_VERSION" >&2
+  multitool="$PWD/.cache/npm/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+  chmod u+x "$multitool"
+  ln -sf "$multitool" "$BIN/sarif-multitool" && stamp sarif-multitool "$SARIF_MULTITOOL_VERSION"
 fi
 if [ -n "$goreleaser_pid" ] && ! wait "$goreleaser_pid"; then
   echo "tools: building goreleaser failed:" >&2

@@ -123,7 +123,7 @@ func sarifLevel(f finding.Finding, threshold finding.Severity) string {
 }
 
 func writeSARIF(w io.Writer, r *Report, _ Options) error {
-	driver := sarifDriver{Name: "guard", Version: r.Version, Rules: []sarifRule{}}
+	driver := sarifDriver{Name: "guard", Version: r.Version, InformationURI: "https://github.com/acme/guard", Rules: []sarifRule{}}
 	ruleIndex := map[string]int{}
 	for _, p := range r.Policies {
 		ruleIndex[p.ID] = len(driver.Rules)

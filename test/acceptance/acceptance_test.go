@@ -293,6 +293,7 @@ func TestSARIFValidatesAgainstSchema(t *testing.T) {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 	validateSARIF(t, r.stdout)
+	multitool(t, r.stdout)
 	var log struct {
 		Runs []struct {
 			Tool struct {

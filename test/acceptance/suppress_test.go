@@ -2,11 +2,51 @@ package acceptance
 
 import (
 	"encoding/json"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
+
+// multitool validates a SARIF log with Microsoft's SARIF Multitool as GitHub
+// code scanning reads it (validate --rule-kind "Gh;Sarif"): no result of
+// level error. scripts/test.sh installs it and sets GUARD_SARIF_MULTITOOL.
+func multitool(t *testing.T, log string) {
+	t.Helper()
+	tool := os.Getenv("GUARD_SARIF_MULTITOOL")
+	if tool == "" {
+		t.Log("GUARD_SARIF_MULTITOOL is not set (scripts/test.sh installs the Multitool and sets it): not validated by it")
+		return
+	}
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "guard.sarif"), filepath.Join(dir, "validation.sarif")
+	if err := os.WriteFile(in, []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, exec.Command(tool, "validate", "--rule-kind", "Gh;Sarif", "--output", out, in))
+	data, err := os.ReadFile(out)
+	if r.code != 0 || err != nil {
+		t.Fatalf("sarif-multitool: exit %d %v\n%s%s", r.code, err, r.stdout, r.stderr)
+	}
+	var v struct {
+		Runs []struct {
+			Results []struct {
+				Level, RuleID string
+				Message       struct{ ID string }
+			}
+		}
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range v.Runs[0].Results {
+		if res.Level == "error" || res.Level == "" && strings.HasPrefix(res.Message.ID, "Error") {
+			t.Errorf("sarif-multitool: %s %s\n%s", res.RuleID, res.Message.ID, r.stdout)
+		}
+	}
+}
 
 // publicCluster is a GKE cluster with a public endpoint (GKE-002), its
 // suppression written as comment (the line above the attribute).
@@ -55,6 +95,7 @@ func TestInlineSuppressions(t *testing.T) {
 	}
 	sarif := check("-f", "sarif", "main.tf")
 	validateSARIF(t, sarif.stdout)
+	multitool(t, sarif.stdout)
 	var log struct {
 		Runs []struct {
 			Results []struct {

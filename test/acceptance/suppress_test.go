@@ -149,6 +149,21 @@ spec:
 	if r := check("pod.yaml"); r.code != 0 || !strings.Contains(r.stdout, "K8S-007  SUPPRESSED") || !strings.Contains(r.stdout, "1 suppressed") {
 		t.Errorf("manifest: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// A chart's template: on the field, at the end of its line.
+	writeFile(t, filepath.Join(dir, "chart", "Chart.yaml"), "apiVersion: v2\nname: debug\nversion: 0.1.0\n")
+	writeFile(t, filepath.Join(dir, "chart", "templates", "pod.yaml"), `apiVersion: v1
+kind: Pod
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  containers:
+    - name: c
+      image: busybox:1.36 # guard:ignore K8S-003 until=`+until+` reason="sized by the migration job"
+`)
+	if r := runIn(t, dir, "check", "--only-policy", "K8S-003", "chart"); r.code != 0 || !strings.Contains(r.stdout, "K8S-003  SUPPRESSED") {
+		t.Errorf("chart template: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
 	// One that covers nothing: a warning, like an unused exception.
 	writeFile(t, filepath.Join(dir, "main.tf"), `resource "google_container_cluster" "c" {
   name     = "c"

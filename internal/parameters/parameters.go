@@ -43,6 +43,9 @@ type Set struct {
 	user     map[string]bool
 	profiles []string
 	charts   map[string]*chart.Chart // by policy directory name
+	// renderValues are each chart's values as Helm renders them, checked
+	// against its schema once, in Load.
+	renderValues map[string]chartutil.Values
 }
 
 // Load reads the charts among dirs and merges the user's values over their
@@ -50,7 +53,7 @@ type Set struct {
 // chart's values.schema.json), is an error naming where it was set. Without
 // a chart among dirs, no parameter or profile applies.
 func Load(dirs []policydir.Dir, in Input) (*Set, error) {
-	s := &Set{values: map[string]any{}, defaults: map[string]any{}, user: map[string]bool{}, charts: map[string]*chart.Chart{}}
+	s := &Set{values: map[string]any{}, defaults: map[string]any{}, user: map[string]bool{}, charts: map[string]*chart.Chart{}, renderValues: map[string]chartutil.Values{}}
 	for _, d := range dirs {
 		ch, err := loadChart(d)
 		if err != nil {
@@ -105,9 +108,13 @@ func Load(dirs []policydir.Dir, in Input) (*Set, error) {
 	}
 	// Each chart checks its values as Helm would on install.
 	for _, name := range slices.Sorted(maps.Keys(s.charts)) {
-		if _, err := s.renderValues(s.charts[name]); err != nil {
+		ch := s.charts[name]
+		opts := chartutil.ReleaseOptions{Name: ch.Name(), Namespace: "kyverno", Revision: 1, IsInstall: true}
+		vals, err := chartutil.ToRenderValues(ch, s.chartValues(), opts, chartutil.DefaultCapabilities)
+		if err != nil {
 			return nil, fmt.Errorf("%s: %s", where, diag.OneLine(err.Error()))
 		}
+		s.renderValues[name] = vals
 	}
 	return s, nil
 }
@@ -167,11 +174,6 @@ func (s *Set) chartValues() map[string]any {
 	return vals
 }
 
-func (s *Set) renderValues(ch *chart.Chart) (chartutil.Values, error) {
-	opts := chartutil.ReleaseOptions{Name: ch.Name(), Namespace: "kyverno", Revision: 1, IsInstall: true}
-	return chartutil.ToRenderValues(ch, s.chartValues(), opts, chartutil.DefaultCapabilities)
-}
-
 // Values are the parameters in effect, for the Rego policies' data.
 func (s *Set) Values() map[string]any { return maps.Clone(s.values) }
 
@@ -224,11 +226,7 @@ type Rendered struct {
 // template writes a "# From: PATH" line before each one.
 func (s *Set) Render(d policydir.Dir) ([]Rendered, error) {
 	ch := s.charts[d.Name]
-	vals, err := s.renderValues(ch)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %s", d.Name, diag.OneLine(err.Error()))
-	}
-	out, err := engine.Render(ch, vals)
+	out, err := engine.Render(ch, s.renderValues[d.Name])
 	if err != nil {
 		return nil, fmt.Errorf("%s: policy chart: %s", d.Name, diag.OneLine(err.Error()))
 	}
@@ -238,15 +236,14 @@ func (s *Set) Render(d policydir.Dir) ([]Rendered, error) {
 			continue
 		}
 		for _, doc := range strings.Split(out[name], "\n---\n") {
-			from, body, ok := strings.Cut(strings.TrimPrefix(strings.TrimSpace(doc), "---\n"), "\n")
-			if strings.TrimSpace(doc) == "" || strings.TrimSpace(doc) == "---" {
+			doc = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(doc), "---"))
+			if doc == "" {
 				continue
 			}
-			file := name
-			if f, found := strings.CutPrefix(from, "# From: "); found && ok {
-				file = strings.TrimSpace(f)
-			} else {
-				body = doc
+			// The template names each document's policy file first.
+			file, body := name, doc
+			if from, rest, ok := strings.Cut(doc, "\n"); ok && strings.HasPrefix(from, "# From: ") {
+				file, body = strings.TrimSpace(strings.TrimPrefix(from, "# From: ")), rest
 			}
 			docs = append(docs, Rendered{File: d.Name + "/" + file, Line: kindLine(ch, file), Data: []byte(body)})
 		}

@@ -139,12 +139,13 @@ func LoadPolicies(ctx context.Context, names []string, opts EngineOptions) (*Pol
 	}
 	// A profile that no loaded policy belongs to is a typo: it must not
 	// leave a repository believing its architecture is checked.
-	for _, profile := range opts.params.Profiles() {
-		if !opts.params.HasCharts() {
-			break
-		}
-		if !slices.ContainsFunc(p.List(), func(pol finding.Policy) bool { return pol.Profile == profile }) {
-			return nil, fmt.Errorf("profile %s: no loaded policy belongs to it (see guard policies)", profile)
+	// (Without a policy chart in use, .guard.yaml's profiles are the
+	// library's, which is not loaded.)
+	if opts.params.HasCharts() {
+		for _, profile := range opts.params.Profiles() {
+			if !slices.ContainsFunc(p.List(), func(pol finding.Policy) bool { return pol.Profile == profile }) {
+				return nil, fmt.Errorf("profile %s: no loaded policy belongs to it (see guard policies)", profile)
+			}
 		}
 	}
 	p.params = opts.params

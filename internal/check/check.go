@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/acme/guard/internal/diag"
+	"github.com/acme/guard/internal/evidence"
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/limits"
@@ -41,6 +42,11 @@ type Options struct {
 	Version   string
 	// Suppress are the repository's rules for inline suppressions.
 	Suppress suppress.Options
+	// Evidence asks for the digest of every file the check reads (the
+	// HTML report's evidence); Settings are the configuration files read
+	// before the check (.guard.yaml), named there too.
+	Evidence bool
+	Settings []string
 }
 
 // Result is a finished check: its report, and notes for the user (stderr).
@@ -119,6 +125,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// Policies compile while the inputs load: neither needs the other until
 	// evaluation. A broken policy is reported before a broken input, as
 	// when one followed the other.
+	var files *evidence.Files
+	if opts.Evidence {
+		files = &evidence.Files{}
+		opts.Loader.Evidence = files
+	}
 	var engine *Policies
 	perr := diag.InBackground("policy compiler", func() (err error) {
 		engine, err = LoadPolicies(ctx, opts.PolicyDirs, opts.Engines)
@@ -142,8 +153,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	// A policy may quote any value in its message; sensitive ones never
-	// reach a report. (Collected first: evaluation hands the values to OPA.)
+	// reach a report. (Collected first, as the report's scopes are:
+	// evaluation hands the values to OPA.)
 	red := redact.New(in)
+	scopes := report.ScopesOf(in)
 	limits.Doing(ctx, "evaluating the policies")
 	findings, evalNotes, err := engine.Evaluate(ctx, in)
 	if err != nil {
@@ -176,6 +189,16 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Version: opts.Version, Threshold: opts.Threshold, Findings: findings, Policies: policies,
 		Resources: len(in.Terraform.Resources), Objects: len(in.Kubernetes.Objects), HasBaseline: baseline != nil,
 		Unread: unread,
+		Date:   opts.Engines.Now.UTC().Format(time.DateOnly), Scopes: scopes, Exceptions: engine.exceptionsByKey(),
+	}
+	if params := engine.Parameters(); params.HasCharts() {
+		rep.Profiles = params.Profiles()
+		rep.Parameters = params.Describe(slices.Sorted(maps.Keys(params.Values())))
+	}
+	if files != nil {
+		if rep.Inputs, err = engine.evidence(files, append(slices.Clone(opts.Settings), opts.Engines.Parameters.File)); err != nil {
+			return nil, err
+		}
 	}
 	return &Result{Report: rep, Notes: notes}, nil
 }

@@ -3,11 +3,14 @@ package check
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/acme/guard/internal/diag"
+	"github.com/acme/guard/internal/evidence"
 	"github.com/acme/guard/internal/exception"
 	"github.com/acme/guard/internal/finding"
 	"github.com/acme/guard/internal/input"
@@ -15,6 +18,8 @@ import (
 	"github.com/acme/guard/internal/parameters"
 	"github.com/acme/guard/internal/policydir"
 	"github.com/acme/guard/internal/rego"
+	"github.com/acme/guard/internal/report"
+	"github.com/acme/guard/policies"
 )
 
 // Engine is a policy engine: Rego through OPA, Kyverno's policies through
@@ -75,6 +80,7 @@ type Policies struct {
 	engines    []Engine
 	exceptions *exception.Stage
 	params     *parameters.Set
+	dirs       []policydir.Dir
 }
 
 // Parameters are the parameters in effect.
@@ -99,7 +105,7 @@ func LoadPolicies(ctx context.Context, names []string, opts EngineOptions) (*Pol
 		return nil, err
 	}
 	// The engines compile independently, each on a CPU of its own.
-	p := &Policies{engines: make([]Engine, len(engines))}
+	p := &Policies{engines: make([]Engine, len(engines)), dirs: dirs}
 	errs := diag.Each(len(engines), len(engines), func(int) string { return "policy compiler" }, func(i int) (err error) {
 		p.engines[i], err = engines[i](ctx, dirs, opts)
 		return err
@@ -153,6 +159,48 @@ func LoadPolicies(ctx context.Context, names []string, opts EngineOptions) (*Pol
 		return nil, fmt.Errorf("no policies (Rego packages with deny or warn rules, Kyverno ValidatingPolicies) found in %s", strings.Join(names, ", "))
 	}
 	return p, nil
+}
+
+// exceptionsByKey are the exceptions loaded as reports name them.
+func (p *Policies) exceptionsByKey() map[string]report.Exception {
+	out := map[string]report.Exception{}
+	for _, x := range p.exceptions.List() {
+		e := report.Exception{Owner: x.Owner, Reason: x.Reason, File: x.File, Line: x.Line}
+		if !x.ExpiresAt.IsZero() {
+			e.Expires = x.ExpiresAt.UTC().Format(time.DateOnly)
+		}
+		out[x.Key()] = e
+	}
+	return out
+}
+
+// evidence adds the policy directories' files (the built-in library as
+// one tree) and the settings files to the files the inputs' loading
+// recorded, and digests them all.
+func (p *Policies) evidence(files *evidence.Files, settings []string) ([]evidence.File, error) {
+	for _, d := range p.dirs {
+		if d.IsBuiltin() {
+			if err := files.Tree(d.Name, policies.Library); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err := d.Walk(func(name string) error { files.Read(filepath.FromSlash(name), name); return nil }); err != nil {
+			return nil, err
+		}
+	}
+	cwd, _ := os.Getwd()
+	for _, f := range settings {
+		if f == "" {
+			continue
+		}
+		shown := f
+		if rel, err := filepath.Rel(cwd, f); err == nil && filepath.IsAbs(f) && !strings.HasPrefix(rel, "..") {
+			shown = rel
+		}
+		files.Read(f, filepath.ToSlash(shown))
+	}
+	return files.Digests()
 }
 
 // List is every loaded policy, sorted by ID.

@@ -191,6 +191,9 @@ func (s *Stage) Apply(in *input.Input, fs []finding.Finding) ([]finding.Finding,
 	return append(fs, s.findings(in, used)...), nil
 }
 
+// List are the exceptions the stage applies.
+func (s *Stage) List() []Exception { return s.exceptions }
+
 // match is the key of the first unexpired exception whose conditions hold
 // for the item f names ("" if none).
 func (s *Stage) match(f *finding.Finding, items map[string]any) (string, error) {

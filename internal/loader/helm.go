@@ -45,6 +45,7 @@ func (l *Loader) loadChart(dir string) (*input.Input, error) {
 		if err != nil {
 			return nil, errorf("%s: %v", l.display(f), err)
 		}
+		l.read(f)
 		vals = mergeValues(vals, v.AsMap())
 	}
 	for _, s := range l.opts.Sets {
@@ -96,11 +97,18 @@ func (l *Loader) loadChartDir(dir string) (*chart.Chart, error) {
 			return nil, inputError(rerr)
 		}
 		ch, err = chartloader.LoadArchive(bytes.NewReader(data))
+		l.read(dir)
 	} else {
 		if cerr := l.checkChartFiles(dir); cerr != nil {
 			return nil, cerr
 		}
 		ch, err = chartloader.Load(dir)
+		if err == nil {
+			// Helm read the chart's files (those .helmignore leaves in).
+			for _, f := range ch.Raw {
+				l.read(filepath.Join(dir, filepath.FromSlash(f.Name)))
+			}
+		}
 	}
 	if err != nil {
 		return nil, errorf("%s: cannot load chart: %v", l.display(dir), err)

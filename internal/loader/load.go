@@ -24,6 +24,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/acme/guard/internal/diag"
+	"github.com/acme/guard/internal/evidence"
 	"github.com/acme/guard/internal/input"
 	"github.com/acme/guard/internal/limits"
 	"github.com/acme/guard/internal/providerschema"
@@ -72,6 +73,9 @@ type Options struct {
 	// before it is decoded (the command sizes Go's memory limit by the
 	// input). It is called from concurrent loads.
 	Reading func(bytes int64)
+	// Evidence, when set, records every file read into the input, for a
+	// report that names each with its digest.
+	Evidence *evidence.Files
 }
 
 // Error is a failure to read an input: guard must stop (exit 2), never report clean.
@@ -160,6 +164,7 @@ func New(opts Options) (*Loader, error) {
 	}
 	l := &Loader{opts: opts, cwd: cwd, skip: map[string]bool{}, released: map[string]bool{}, modules: map[string]moduleDir{}}
 	l.configs = terraform.NewConfigs(l.display, opts.Limits)
+	l.configs.Read = l.read
 	if len(opts.ProviderSchemas) > 0 {
 		schemas, err := providerschema.New(opts.ProviderSchemas)
 		if err != nil {
@@ -194,6 +199,9 @@ func (l *Loader) Notes() []string {
 	sort.Strings(notes) // paths load concurrently: no order to keep
 	return notes
 }
+
+// read records that the file at path went into the input.
+func (l *Loader) read(path string) { l.opts.Evidence.Read(path, l.display(path)) }
 
 // display is how a path is shown: relative to the working directory when
 // inside it, with forward slashes, so output does not depend on the machine.
@@ -507,6 +515,7 @@ func (l *Loader) readPlan(path string) (*terraform.Plan, error) {
 	var se *terraform.SyntaxError
 	switch {
 	case err == nil:
+		l.read(path)
 		return plan, nil
 	case errors.Is(err, terraform.NotPlan), errors.As(err, &se):
 		return nil, nil
@@ -569,6 +578,8 @@ func (l *Loader) readDocument(path string, explicit bool) (*input.Input, error) 
 			return nil, errorf("%s: no Kubernetes object (apiVersion and kind) and not a Terraform plan", l.display(path))
 		}
 		l.note("%s: skipped: no Kubernetes object (apiVersion and kind) and not a Terraform plan", l.display(path))
+	} else {
+		l.read(path)
 	}
 	return &input.Input{Kubernetes: input.Kubernetes{Objects: objs}}, nil
 }

@@ -1,6 +1,6 @@
 // Package report writes a check's findings in each output format: text,
-// json, sarif, junit and github. Every writer is deterministic: the same
-// report gives byte-identical output.
+// json, sarif, junit, github and html. Every writer is deterministic: the
+// same report gives byte-identical output.
 package report
 
 import (
@@ -9,7 +9,9 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/acme/guard/internal/evidence"
 	"github.com/acme/guard/internal/finding"
+	"github.com/acme/guard/internal/parameters"
 )
 
 // Report is the outcome of one `guard check`.
@@ -27,6 +29,32 @@ type Report struct {
 	// Unread are the inputs that could not be read, one message each
 	// (file:line: what): the check is incomplete and exits 2.
 	Unread []string
+
+	// What an audit report shows beside the findings (the HTML report).
+
+	// Date is the day the check judged expiries on (YYYY-MM-DD).
+	Date string
+	// Scopes are where the input's items sit: the control matrix's columns.
+	Scopes Scopes
+	// Exceptions are the PolicyExceptions loaded, by key (namespace/name):
+	// what waived findings name.
+	Exceptions map[string]Exception
+	// Profiles and Parameters are the policy library's in effect (none
+	// without a policy chart).
+	Profiles   []string
+	Parameters []parameters.Parameter
+	// Inputs are the files read, with their digests (when the check was
+	// asked for them).
+	Inputs []evidence.File
+}
+
+// Exception is a PolicyException as reports name it.
+type Exception struct {
+	Owner, Reason string
+	// Expires is the day it ends (YYYY-MM-DD), "" for never.
+	Expires string
+	File    string
+	Line    int
 }
 
 // Failed says whether any finding fails the run at the report's threshold.
@@ -55,6 +83,39 @@ type Summary struct {
 	Passed     bool           `json:"passed"`
 }
 
+// Status is what a finding is for the run, as every format counts it.
+type Status string
+
+// Statuses, in the order a report lists them.
+const (
+	Failed     Status = "failed"
+	Below      Status = "below threshold" // a deny finding under --severity
+	Warning    Status = "warning"
+	Baselined  Status = "baseline"
+	Suppressed Status = "suppressed"
+	Waived     Status = "waived"
+)
+
+// Statuses are every status, in the order a report lists them.
+var Statuses = []Status{Failed, Below, Warning, Baselined, Suppressed, Waived}
+
+// StatusOf is f's status in a run with this threshold.
+func StatusOf(f finding.Finding, threshold finding.Severity) Status {
+	switch {
+	case f.Waived:
+		return Waived
+	case f.Suppressed != nil:
+		return Suppressed
+	case f.Baseline:
+		return Baselined
+	case f.Level == finding.Warn:
+		return Warning
+	case f.Fails(threshold):
+		return Failed
+	}
+	return Below
+}
+
 // Summarize counts the report's findings.
 func (r *Report) Summarize() Summary {
 	s := Summary{BySeverity: map[string]int{}, Threshold: r.Threshold.String(),
@@ -64,16 +125,16 @@ func (r *Report) Summarize() Summary {
 	}
 	for _, f := range r.Findings {
 		s.Findings++
-		switch {
-		case f.Waived:
+		switch StatusOf(f, r.Threshold) {
+		case Waived:
 			s.Waived++
-		case f.Suppressed != nil:
+		case Suppressed:
 			s.Suppressed++
-		case f.Baseline:
+		case Baselined:
 			s.Baseline++
-		case f.Level == finding.Warn:
+		case Warning:
 			s.Warnings++
-		case f.Fails(r.Threshold):
+		case Failed:
 			s.Failures++
 		}
 		if !f.Waived {
@@ -114,6 +175,7 @@ var writers = Writers[*Report]{
 	"sarif":  writeSARIF,
 	"junit":  writeJUnit,
 	"github": writeGitHub,
+	"html":   writeHTML,
 }
 
 // Formats lists the format names of a check's report, sorted.

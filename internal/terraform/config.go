@@ -77,6 +77,9 @@ type Configs struct {
 	display func(string) string
 	limits  limits.Limits
 	schemas *providerschema.Schemas
+	// Read, when set, is told each file read: configuration and variables
+	// files, and the files that file functions read.
+	Read func(path string)
 }
 
 // NewConfigs returns an empty cache, with the built-in provider schemas.
@@ -84,6 +87,12 @@ type Configs struct {
 func NewConfigs(display func(string) string, lim limits.Limits) *Configs {
 	schemas, _ := providerschema.New(nil) // no files: cannot fail
 	return &Configs{modules: map[string]*Module{}, errs: map[string]error{}, display: display, limits: lim, schemas: schemas}
+}
+
+func (c *Configs) read(path string) {
+	if c.Read != nil {
+		c.Read(path)
+	}
 }
 
 // UseSchemas replaces the provider schemas (the user's own, see providerschema.New).
@@ -170,6 +179,7 @@ func (c *Configs) readHCL(path string) (*hcl.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.read(path)
 	name := c.display(path)
 	var file *hcl.File
 	var diags hcl.Diagnostics

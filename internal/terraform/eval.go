@@ -120,7 +120,7 @@ func (c *Configs) Evaluate(dir string, vars map[string]RootValue) ([]input.Resou
 		configs: c, rootDir: abs, name: filepath.Base(abs), rootVars: vars,
 		// Terraform resolves relative paths in file functions against the
 		// directory it runs in: the root module's.
-		funcs:    Functions(abs, c.limits),
+		funcs:    Functions(abs, c.limits, c.Read),
 		refNames: map[*Module]map[string]bool{},
 		via:      map[string][]input.Call{},
 	}

@@ -21,7 +21,8 @@ import (
 //
 // Functions that read a file first check that it is a regular file within
 // the file-size limit: file("/dev/zero") or a FIFO would otherwise never return.
-func Functions(baseDir string, lim limits.Limits) map[string]function.Function {
+// read, when set, is told each file a file function reads.
+func Functions(baseDir string, lim limits.Limits, read func(path string)) map[string]function.Function {
 	// Scope.PureOnly would do this, but in TFLint v0.64 it wraps functions of
 	// a table not yet built (a nil dereference): wrap them here.
 	fns := (&lang.Scope{BaseDir: baseDir}).Functions()
@@ -33,7 +34,7 @@ func Functions(baseDir string, lim limits.Limits) map[string]function.Function {
 	for _, name := range []string{"file", "filebase64", "filebase64sha256", "filebase64sha512", "filemd5", "filesha1", "filesha256", "filesha512", "templatefile"} {
 		for _, key := range []string{name, "core::" + name} {
 			if fn, ok := fns[key]; ok {
-				fns[key] = guardedFileFunc(fn, baseDir, lim)
+				fns[key] = guardedFileFunc(fn, baseDir, lim, read)
 			}
 		}
 	}
@@ -42,7 +43,7 @@ func Functions(baseDir string, lim limits.Limits) map[string]function.Function {
 
 // guardedFileFunc wraps a function whose first argument is a path: it refuses
 // anything but a regular file within the size limit before fn reads it.
-func guardedFileFunc(fn function.Function, baseDir string, lim limits.Limits) function.Function {
+func guardedFileFunc(fn function.Function, baseDir string, lim limits.Limits, read func(path string)) function.Function {
 	return function.New(&function.Spec{
 		Description: fn.Description(),
 		Params:      fn.Params(),
@@ -62,6 +63,9 @@ func guardedFileFunc(fn function.Function, baseDir string, lim limits.Limits) fu
 				}
 				if err == nil && st.Size() > lim.FileSize {
 					return cty.NilVal, function.NewArgErrorf(0, "%s is %s", args[0].AsString(), limits.Exceeded("file-size", fmt.Sprintf("%d bytes", lim.FileSize)))
+				}
+				if err == nil && read != nil {
+					read(path)
 				}
 			}
 			return fn.Call(args)

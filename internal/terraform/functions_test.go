@@ -45,7 +45,7 @@ var terraformFunctions = []string{
 }
 
 func TestEveryTerraformFunctionIsThere(t *testing.T) {
-	fns := Functions(t.TempDir(), limits.Default)
+	fns := Functions(t.TempDir(), limits.Default, nil)
 	for _, name := range terraformFunctions {
 		if _, ok := fns[name]; !ok {
 			t.Errorf("function %s is missing", name)
@@ -229,7 +229,7 @@ func TestFunctionsAsDocumented(t *testing.T) {
 		{`provider::terraform::decode_tfvars("example = \"Hello!\"")`, `{ example = "Hello!" }`},
 		{`core::upper("core")`, `"CORE"`},
 	}
-	ctx := &hcl.EvalContext{Variables: vars, Functions: Functions(dir, limits.Default)}
+	ctx := &hcl.EvalContext{Variables: vars, Functions: Functions(dir, limits.Default, nil)}
 	covered := map[string]bool{}
 	for _, tt := range tests {
 		expr, d := hclsyntax.ParseExpression([]byte(tt.expr), "test.tf", hcl.Pos{Line: 1, Column: 1})
@@ -279,7 +279,7 @@ func TestFileFunctionsReadRegularFilesOnly(t *testing.T) {
 	}
 	lim := limits.Default
 	lim.FileSize = 1024
-	ctx := &hcl.EvalContext{Functions: Functions(dir, lim)}
+	ctx := &hcl.EvalContext{Functions: Functions(dir, lim, nil)}
 	for expr, want := range map[string]string{
 		`file("/dev/zero")`:       "not a regular file",
 		`filesha256("/dev/zero")`: "not a regular file",

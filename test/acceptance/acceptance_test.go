@@ -382,7 +382,7 @@ func TestGitHubAnnotations(t *testing.T) {
 // Two runs on the same input give byte-identical output in every format.
 func TestDeterministicOutput(t *testing.T) {
 	dir := t.TempDir()
-	for _, format := range []string{"text", "json", "sarif", "junit", "github"} {
+	for _, format := range []string{"text", "json", "sarif", "junit", "github", "html"} {
 		var outputs []string
 		for i := 0; i < 2; i++ {
 			file := filepath.Join(dir, fmt.Sprintf("%s-%d", format, i))
@@ -1042,7 +1042,7 @@ deny contains {"msg": sprintf("description is %s", [r.values.description]), "res
 	r.values.description
 }
 `), 0o644)
-	for _, format := range []string{"text", "json", "sarif", "junit", "github"} {
+	for _, format := range []string{"text", "json", "sarif", "junit", "github", "html"} {
 		r := guard(t, "check", "--policy", policyDir, "--format", format, "--source", "stacks/app", plan)
 		if r.code != 1 {
 			t.Errorf("%s: exit %d, want 1 (the policy fires)\n%s", format, r.code, r.stderr)

@@ -35,7 +35,7 @@ step "make check: the platform as it deploys, with the base stack's repository c
 make check
 
 step "go test (with the kyverno test parity check and the hostile-input corpus)"
-GUARD_KYVERNO_CLI="$PWD/.cache/bin/kyverno" GUARD_TOFU="$PWD/.cache/bin/tofu" GUARD_SARIF_MULTITOOL="$PWD/.cache/bin/sarif-multitool" go test -count=1 ./...
+GUARD_KYVERNO_CLI="$PWD/.cache/bin/kyverno" GUARD_TOFU="$PWD/.cache/bin/tofu" GUARD_SARIF_MULTITOOL="$PWD/.cache/bin/sarif-multitool" GUARD_CHROMIUM="$(command -v chromium)" go test -count=1 ./...
 
 # Each fuzz target briefly: one instrumented build serves all four. The
 # budget is a count of executions, never a duration: with a duration Go's

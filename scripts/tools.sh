@@ -21,6 +21,8 @@
 #   conftest         the peer benchmark (bench/peers.py), with --bench only
 #   sarif-multitool  Microsoft's SARIF Multitool (npm), validating guard's
 #                    SARIF as GitHub code scanning reads it
+#   chromium         Debian's Chromium (apt-get, where it is missing), which
+#                    renders the HTML report for its DOM test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="$PWD/.cache/bin"
@@ -107,6 +109,15 @@ if ! fresh sarif-multitool "$SARIF_MULTITOOL_VERSION"; then
   multitool="$PWD/.cache/npm/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
   chmod u+x "$multitool"
   ln -sf "$multitool" "$BIN/sarif-multitool" && stamp sarif-multitool "$SARIF_MULTITOOL_VERSION"
+fi
+# A browser is no Go module: Debian's package, installed system-wide (as
+# root, or through sudo) where none is on PATH.
+if ! command -v chromium > /dev/null; then
+  echo "tools: installing chromium (apt-get)" >&2
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo -n"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y -q chromium > /dev/null 2>&1 ||
+    { $sudo apt-get update -q > /dev/null && $sudo apt-get install -y -q chromium > /dev/null; }
 fi
 if [ -n "$goreleaser_pid" ] && ! wait "$goreleaser_pid"; then
   echo "tools: building goreleaser failed:" >&2

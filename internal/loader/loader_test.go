@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/acme/guard/internal/evidence"
 	"github.com/acme/guard/internal/input"
 )
 
@@ -579,5 +580,30 @@ func TestDeterministic(t *testing.T) {
 		if string(again) != string(first) {
 			t.Fatal("two loads of the same inputs differ")
 		}
+	}
+}
+
+// Evidence names every file that went into the input: the stack's
+// configuration and variables, what file() read (the release's values),
+// and the chart Helm loaded; not a file the walk passed by (a README).
+func TestEvidenceNamesEveryFileRead(t *testing.T) {
+	files := &evidence.Files{}
+	load(t, Options{Evidence: files}, "stacks/app")
+	got, err := files.Digests()
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := map[string]bool{}
+	for _, f := range got {
+		read[f.Path] = true
+	}
+	for _, want := range []string{"stacks/app/main.tf", "stacks/app/variables.tf", "charts/app/values-primary.yaml",
+		"charts/app/Chart.yaml", "charts/app/values.yaml", "charts/app/templates/deployment.yaml"} {
+		if !read[want] {
+			t.Errorf("evidence lacks %s (has %v)", want, got)
+		}
+	}
+	if read["stacks/app/README.md"] {
+		t.Error("evidence names stacks/app/README.md, which guard does not read")
 	}
 }

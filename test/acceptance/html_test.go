@@ -67,9 +67,9 @@ type htmlCheckFinding struct {
 }
 
 type htmlCheckReport struct {
-	Version  string         `json:"version"`
-	Summary  map[string]any `json:"summary"`
-	Findings []htmlCheckFinding  `json:"findings"`
+	Version  string             `json:"version"`
+	Summary  map[string]any     `json:"summary"`
+	Findings []htmlCheckFinding `json:"findings"`
 	Policies []struct {
 		ID string `json:"id"`
 	} `json:"policies"`

@@ -27,7 +27,8 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 		b, err := json.Marshal(v)
 		return string(b), err
 	},
-	"class": func(s Status) string { return strings.ReplaceAll(string(s), " ", "-") },
+	"class":  func(s Status) string { return strings.ReplaceAll(string(s), " ", "-") },
+	"plural": plural,
 }).Parse(htmlSource))
 
 // htmlView is what the template shows, computed once here so that the

@@ -45,6 +45,14 @@ func TestHTMLReport(t *testing.T) {
 			t.Errorf("the HTML report lacks %s", want)
 		}
 	}
+	r.Unread = []string{"broken.tf:3: unexpected token"}
+	b.Reset()
+	if err := Write(&b, "html", r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `data-verdict="incomplete">INCOMPLETE: 1 input could not be read`) || !strings.Contains(b.String(), "<code>broken.tf:3: unexpected token</code>") {
+		t.Error("an incomplete check's report does not say so")
+	}
 	for _, never := range []string{"<script>", "<link", "src=", "http://", "https://", "@import", "url("} {
 		if strings.Contains(out, never) {
 			t.Errorf("the HTML report is not self-contained: it has %q", never)

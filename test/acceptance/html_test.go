@@ -96,15 +96,19 @@ func (f htmlCheckFinding) status(threshold string) string {
 }
 
 // TestHTMLReportInBrowser renders the HTML report of this repository (as
-// make check checks it) and of a failing plan in headless Chromium, and
+// make check checks it), of a failing plan and of a finding suppressed
+// inline in headless Chromium, and
 // checks the DOM Chromium built against the JSON report of the same check:
 // the summary's counts, the control matrix's counts per policy and status,
-// the findings by control, the waived ones with their reasons, the digests
-// of the inputs. With -update-golden it also keeps the screenshot of the
+// the findings by control, the waived and suppressed ones with their
+// reasons, the digests of the inputs. With -update-golden it also keeps the screenshot of the
 // failing plan's report in docs/.
 func TestHTMLReportInBrowser(t *testing.T) {
 	chromium(t)
 	charts := filepath.Join(root, "..", "shared", "charts")
+	suppressed := filepath.Join(t.TempDir(), "main.tf")
+	until := time.Now().AddDate(0, 1, 0).Format(time.DateOnly)
+	writeFile(t, suppressed, publicCluster(`# guard:ignore GKE-002 until=`+until+` reason="public until the VPN lands (NET-12)"`))
 	cases := []struct {
 		name string
 		args []string
@@ -115,6 +119,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	}{
 		{name: "failing plan", args: []string{"testdata/plans/base-default-sa.json"},
 			digested: []string{"testdata/plans/base-default-sa.json"}, code: 1, screenshot: "docs/html-report.png"},
+		{name: "suppressed inline", args: []string{"--only-policy", "GKE-002", suppressed}, digested: []string{suppressed}},
 		{name: "repository", args: []string{"--charts", charts},
 			digested: []string{"stacks/base/main.tf", "charts/app/values.yaml", "platform/parameters.yaml", ".guard.yaml"}},
 	}
@@ -164,7 +169,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 func checkDOM(t *testing.T, doc *html.Node, want htmlCheckReport) {
 	t.Helper()
 	threshold, _ := want.Summary["threshold"].(string)
-	for _, key := range []string{"resources", "objects", "policies", "findings", "failures", "warnings", "waived"} {
+	for _, key := range []string{"resources", "objects", "policies", "findings", "failures", "warnings", "waived", "suppressed"} {
 		cells := findAll(doc, func(n *html.Node) bool { return attr(n, "data-count") == key })
 		n, _ := want.Summary[key].(float64)
 		if len(cells) != 1 || text(cells[0]) != strconv.Itoa(int(n)) {
@@ -248,7 +253,11 @@ func checkEvidence(t *testing.T, doc *html.Node, files []string) {
 		}
 	}
 	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(root, f))
+		path := f
+		if !filepath.IsAbs(f) {
+			path = filepath.Join(root, f)
+		}
+		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}

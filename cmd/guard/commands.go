@@ -184,7 +184,7 @@ Exit codes: 0 no finding at or above --severity, 1 findings, 2 error.`,
 				Engines: check.EngineOptions{Rego: rego.Options{Data: listSetting(cmd, "data", data, cfg.Data), Trace: policyTrace()}, Parameters: params}, Baseline: baseline,
 				Suppress: suppress.Options{MaxDays: cfg.MaxSuppressionDays, Forbidden: cfg.NoInlineSuppression},
 				// The HTML report is audit evidence: it names each file read with its digest.
-				Evidence: format == "html", Settings: []string{cfg.File},
+				Audit: format == "html", Settings: []string{cfg.File},
 			})
 			if err != nil {
 				return err

@@ -42,10 +42,11 @@ type Options struct {
 	Version   string
 	// Suppress are the repository's rules for inline suppressions.
 	Suppress suppress.Options
-	// Evidence asks for the digest of every file the check reads (the
-	// HTML report's evidence); Settings are the configuration files read
-	// before the check (.guard.yaml), named there too.
-	Evidence bool
+	// Audit asks for what the HTML report shows beside the findings: the
+	// stack and region of each input item, and the digest of every file
+	// the check reads; Settings are the configuration files read before
+	// the check (.guard.yaml), digested too.
+	Audit    bool
 	Settings []string
 }
 
@@ -126,7 +127,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// evaluation. A broken policy is reported before a broken input, as
 	// when one followed the other.
 	var files *evidence.Files
-	if opts.Evidence {
+	if opts.Audit {
 		files = &evidence.Files{}
 		opts.Loader.Evidence = files
 	}
@@ -156,7 +157,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// reach a report. (Collected first, as the report's scopes are:
 	// evaluation hands the values to OPA.)
 	red := redact.New(in)
-	scopes := report.ScopesOf(in)
+	var scopes report.Scopes
+	if opts.Audit {
+		scopes = report.ScopesOf(in)
+	}
 	limits.Doing(ctx, "evaluating the policies")
 	findings, evalNotes, err := engine.Evaluate(ctx, in)
 	if err != nil {

@@ -123,14 +123,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Engines.Now.IsZero() {
 		opts.Engines.Now = time.Now()
 	}
-	// Policies compile while the inputs load: neither needs the other until
-	// evaluation. A broken policy is reported before a broken input, as
-	// when one followed the other.
 	var files *evidence.Files
 	if opts.Audit {
 		files = &evidence.Files{}
 		opts.Loader.Evidence = files
 	}
+	// Policies compile while the inputs load: neither needs the other until
+	// evaluation. A broken policy is reported before a broken input, as
+	// when one followed the other.
 	var engine *Policies
 	perr := diag.InBackground("policy compiler", func() (err error) {
 		engine, err = LoadPolicies(ctx, opts.PolicyDirs, opts.Engines)
@@ -200,7 +200,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		rep.Parameters = params.Describe(slices.Sorted(maps.Keys(params.Values())))
 	}
 	if files != nil {
-		if rep.Inputs, err = engine.evidence(files, append(slices.Clone(opts.Settings), opts.Engines.Parameters.File)); err != nil {
+		// Every file the verdict depends on beside the inputs and policies:
+		// settings, parameters, --data, --provider-schema.
+		settings := slices.Concat(opts.Settings, []string{opts.Engines.Parameters.File}, opts.Engines.Rego.Data, opts.Loader.ProviderSchemas)
+		if rep.Inputs, err = engine.evidence(files, settings); err != nil {
 			return nil, err
 		}
 	}

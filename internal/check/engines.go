@@ -175,9 +175,10 @@ func (p *Policies) exceptionsByKey() map[string]report.Exception {
 }
 
 // evidence adds the policy directories' files (the built-in library as
-// one tree) and the settings files to the files the inputs' loading
-// recorded, and digests them all.
+// one tree) and the settings (files, or directories of --data documents)
+// to the files the inputs' loading recorded, and digests them all.
 func (p *Policies) evidence(files *evidence.Files, settings []string) ([]evidence.File, error) {
+	record := func(name string) error { files.Read(filepath.FromSlash(name), shownPath(name)); return nil }
 	for _, d := range p.dirs {
 		if d.IsBuiltin() {
 			if err := files.Tree(d.Name, policies.Library); err != nil {
@@ -185,22 +186,34 @@ func (p *Policies) evidence(files *evidence.Files, settings []string) ([]evidenc
 			}
 			continue
 		}
-		if err := d.Walk(func(name string) error { files.Read(filepath.FromSlash(name), name); return nil }); err != nil {
+		if err := d.Walk(record, ""); err != nil { // every file: "" ends every name
 			return nil, err
 		}
 	}
-	cwd, _ := os.Getwd()
-	for _, f := range settings {
-		if f == "" {
+	for _, s := range settings {
+		if s == "" {
 			continue
 		}
-		shown := f
-		if rel, err := filepath.Rel(cwd, f); err == nil && filepath.IsAbs(f) && !strings.HasPrefix(rel, "..") {
-			shown = rel
+		if st, err := os.Stat(s); err == nil && st.IsDir() {
+			if err := policydir.OnDisk(s)[0].Walk(record, ".json", ".yaml", ".yml"); err != nil {
+				return nil, err
+			}
+			continue
 		}
-		files.Read(f, filepath.ToSlash(shown))
+		record(s)
 	}
 	return files.Digests()
+}
+
+// shownPath is a path as reports show it: relative to the working
+// directory where inside it, with forward slashes.
+func shownPath(path string) string {
+	if cwd, err := os.Getwd(); err == nil && filepath.IsAbs(path) {
+		if rel, err := filepath.Rel(cwd, path); err == nil && !strings.HasPrefix(rel, "..") {
+			path = rel
+		}
+	}
+	return filepath.ToSlash(path)
 }
 
 // List is every loaded policy, sorted by ID.

@@ -121,7 +121,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 			digested: []string{"testdata/plans/base-default-sa.json"}, code: 1, screenshot: "docs/html-report.png"},
 		{name: "suppressed inline", args: []string{"--only-policy", "GKE-002", suppressed}, digested: []string{suppressed}},
 		{name: "repository", args: []string{"--charts", charts},
-			digested: []string{"stacks/base/main.tf", "charts/app/values.yaml", "platform/parameters.yaml", ".guard.yaml"}},
+			digested: []string{"stacks/base/main.tf", "charts/app/values.yaml", "platform/parameters.yaml", ".guard.yaml", "policies/rego/lib/terraform.rego", "platform/exceptions/monitoring-node-exporter.yaml"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -457,7 +457,8 @@ func actionStep(t *testing.T, name string) string {
 
 // TestActionSteps runs the Action's check and verdict steps as the runner
 // would (bash, the inputs in the environment, guard on PATH): the exit
-// code reaches the verdict, annotations and SARIF are written.
+// code reaches the verdict, annotations and SARIF are written, and the
+// HTML report where html-report names a file.
 func TestActionSteps(t *testing.T) {
 	check, verdict := actionStep(t, "check"), actionStep(t, "Verdict")
 	for _, tc := range []struct {
@@ -477,7 +478,7 @@ func TestActionSteps(t *testing.T) {
 		out := filepath.Join(tmp, "output")
 		env := append(os.Environ(), "PATH="+filepath.Dir(guardBin)+":"+os.Getenv("PATH"),
 			"RUNNER_TEMP="+tmp, "GITHUB_OUTPUT="+out, "INPUT_PATHS="+tc.plan, "INPUT_FORMAT=text",
-			"INPUT_SEVERITY="+tc.severity, "INPUT_CONFIG=", "INPUT_ARGS=")
+			"INPUT_SEVERITY="+tc.severity, "INPUT_CONFIG=", "INPUT_ARGS=", "INPUT_HTML_REPORT=guard-report.html")
 		cmd := exec.Command("bash", "-e", "-c", check)
 		cmd.Dir, cmd.Env = dir, env
 		r := run(t, cmd)
@@ -488,6 +489,10 @@ func TestActionSteps(t *testing.T) {
 		}
 		if tc.code != "2" && (!strings.Contains(outputs, "sarif-written=true") || !strings.Contains(r.stdout, "::notice title=guard::")) {
 			t.Errorf("%s: no SARIF or annotations: %q\n%s", tc.plan, outputs, r.stdout)
+		}
+		page, _ := os.ReadFile(filepath.Join(dir, "guard-report.html"))
+		if written := strings.Contains(outputs, "html-file=guard-report.html\n") && strings.Contains(string(page), "<h1>guard compliance report</h1>"); written != (tc.code != "2") {
+			t.Errorf("%s: HTML report written %v (exit %s): outputs %q", tc.plan, written, tc.code, outputs)
 		}
 		v := exec.Command("bash", "-e", "-c", verdict)
 		v.Env = append(os.Environ(), "CODE="+tc.code)

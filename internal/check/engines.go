@@ -178,7 +178,8 @@ func (p *Policies) exceptionsByKey() map[string]report.Exception {
 // one tree) and the settings (files, or directories of --data documents)
 // to the files the inputs' loading recorded, and digests them all.
 func (p *Policies) evidence(files *evidence.Files, settings []string) ([]evidence.File, error) {
-	record := func(name string) error { files.Read(filepath.FromSlash(name), shownPath(name)); return nil }
+	cwd, _ := os.Getwd()
+	record := func(name string) error { files.Read(filepath.FromSlash(name), diag.Shown(cwd, name)); return nil }
 	for _, d := range p.dirs {
 		if d.IsBuiltin() {
 			if err := files.Tree(d.Name, policies.Library); err != nil {
@@ -203,17 +204,6 @@ func (p *Policies) evidence(files *evidence.Files, settings []string) ([]evidenc
 		record(s)
 	}
 	return files.Digests()
-}
-
-// shownPath is a path as reports show it: relative to the working
-// directory where inside it, with forward slashes.
-func shownPath(path string) string {
-	if cwd, err := os.Getwd(); err == nil && filepath.IsAbs(path) {
-		if rel, err := filepath.Rel(cwd, path); err == nil && !strings.HasPrefix(rel, "..") {
-			path = rel
-		}
-	}
-	return filepath.ToSlash(path)
 }
 
 // List is every loaded policy, sorted by ID.

@@ -6,6 +6,7 @@ package diag
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 )
 
@@ -29,3 +30,17 @@ func (e *Error) Error() string {
 // OneLine folds a multi-line message (Helm's, CEL's and YAML's errors have
 // several lines) into one, so that every message is one line in a CI log.
 func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// Shown is how messages and reports name a file: relative to the working
+// directory wd when inside it, else absolute, with forward slashes, so that
+// output does not depend on the machine.
+func Shown(wd, path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.ToSlash(path)
+	}
+	if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(abs)
+}

@@ -205,16 +205,7 @@ func (l *Loader) read(path string) { l.opts.Evidence.Read(path, l.display(path))
 
 // display is how a path is shown: relative to the working directory when
 // inside it, with forward slashes, so output does not depend on the machine.
-func (l *Loader) display(path string) string {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return filepath.ToSlash(path)
-	}
-	if rel, err := filepath.Rel(l.cwd, abs); err == nil && !strings.HasPrefix(rel, "..") {
-		return filepath.ToSlash(rel)
-	}
-	return filepath.ToSlash(abs)
-}
+func (l *Loader) display(path string) string { return diag.Shown(l.cwd, path) }
 
 // Incomplete is the error of a Load that could not read some of its inputs:
 // each input that fails is one error, and the rest were read.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -63,13 +64,9 @@ func ScopesOf(in *input.Input) Scopes {
 	for _, k := range items {
 		keys[k] = true
 	}
-	sorted := slices.SortedFunc(func(yield func(key) bool) {
-		for k := range keys {
-			if !yield(k) {
-				return
-			}
-		}
-	}, func(a, b key) int { return cmp.Or(cmp.Compare(a.stack, b.stack), cmp.Compare(a.region, b.region)) })
+	sorted := slices.SortedFunc(maps.Keys(keys), func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.stack, b.stack), cmp.Compare(a.region, b.region))
+	})
 	s := Scopes{Of: map[string]int{}}
 	index := map[key]int{}
 	for i, k := range sorted {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -96,8 +97,8 @@ func (f htmlCheckFinding) status(threshold string) string {
 }
 
 // TestHTMLReportInBrowser renders the HTML report of this repository (as
-// make check checks it), of a failing plan and of a finding suppressed
-// inline in headless Chromium, and
+// make check checks it), of the real plans of its stacks (../shared), of a
+// failing plan and of a finding suppressed inline in headless Chromium, and
 // checks the DOM Chromium built against the JSON report of the same check:
 // the summary's counts, the control matrix's counts per policy and status,
 // the findings by control, the waived and suppressed ones with their
@@ -106,6 +107,7 @@ func (f htmlCheckFinding) status(threshold string) string {
 func TestHTMLReportInBrowser(t *testing.T) {
 	chromium(t)
 	charts := filepath.Join(root, "..", "shared", "charts")
+	stackPlans := filepath.Join(root, "..", "shared", "stack-plans")
 	suppressed := filepath.Join(t.TempDir(), "main.tf")
 	until := time.Now().AddDate(0, 1, 0).Format(time.DateOnly)
 	writeFile(t, suppressed, publicCluster(`# guard:ignore GKE-002 until=`+until+` reason="public until the VPN lands (NET-12)"`))
@@ -116,18 +118,28 @@ func TestHTMLReportInBrowser(t *testing.T) {
 		digested   []string
 		code       int
 		screenshot string
+		// columns are the matrix's scopes (stack/region) and the clusters
+		// heading them, where the case says.
+		columns, clusters []string
 	}{
 		{name: "failing plan", args: []string{"testdata/plans/base-default-sa.json"},
 			digested: []string{"testdata/plans/base-default-sa.json"}, code: 1, screenshot: "docs/html-report.png"},
 		{name: "suppressed inline", args: []string{"--only-policy", "GKE-002", suppressed}, digested: []string{suppressed}},
+		// The real plans of the project's stacks (made with the real
+		// google and helm providers): regions from module keys and helm
+		// provider aliases, clusters named as the provider planned them.
+		{name: "real stack plans", args: []string{"--charts", charts, "--source", "stacks/base", "--source", "stacks/app", stackPlans + "/base.json", stackPlans + "/app.json"},
+			digested: []string{stackPlans + "/base.json", stackPlans + "/app.json", charts + "/kyverno-3.9.1.tgz"}, code: 1,
+			columns:  []string{"app/primary", "app/secondary", "base/", "base/europe", "base/europe-west1", "base/primary", "base/secondary"},
+			clusters: []string{"prod-primary-gke", "prod-secondary-gke", "no cluster", "no cluster", "no cluster", "prod-primary-gke", "prod-secondary-gke"}},
 		{name: "repository", args: []string{"--charts", charts},
 			digested: []string{"stacks/base/main.tf", "charts/app/values.yaml", "platform/parameters.yaml", ".guard.yaml", "policies/rego/lib/terraform.rego", "platform/exceptions/monitoring-node-exporter.yaml"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.name == "repository" {
+			if slices.Contains(tc.args, charts) {
 				if _, err := os.Stat(charts); err != nil {
-					t.Skipf("make check's repository charts are in ../shared/charts (CI has them): %v", err)
+					t.Skipf("needs ../shared (the base stack's repository charts, the real stack plans; CI has it): %v", err)
 				}
 			}
 			dir := t.TempDir()
@@ -151,6 +163,19 @@ func TestHTMLReportInBrowser(t *testing.T) {
 			}
 			checkDOM(t, doc, want)
 			checkEvidence(t, doc, tc.digested)
+			if tc.columns != nil {
+				var got []string
+				for _, th := range findAll(doc, func(n *html.Node) bool { return n.Data == "th" && attr(n, "data-scope") != "" }) {
+					got = append(got, attr(th, "data-scope"))
+				}
+				if !slices.Equal(got, tc.columns) {
+					t.Errorf("the matrix's columns are %v, want %v", got, tc.columns)
+				}
+				heads := texts(findAll(doc, func(n *html.Node) bool { return n.Data == "th" && hasClass(n, "clusters") }))
+				if !slices.Equal(heads, tc.clusters) {
+					t.Errorf("the matrix's clusters are %v, want %v", heads, tc.clusters)
+				}
+			}
 
 			shot := filepath.Join(dir, "report.png")
 			browse(t, page, "--window-size=1280,1500", "--screenshot="+shot)

@@ -171,7 +171,7 @@ func (r *Report) htmlFinding(f finding.Finding, s Scope) htmlFinding {
 		hf.Accepted = append(hf.Accepted, htmlAcceptance{By: "inline guard:ignore", Reason: sup.Reason, Until: sup.Until,
 			Where: fmt.Sprintf("%s:%d", sup.File, sup.Line)})
 	}
-	if f.Waived {
+	if f.Waived { // the exception stage names what waived it
 		for _, key := range f.ExceptedBy {
 			x := r.Exceptions[key]
 			a := htmlAcceptance{By: "PolicyException " + key, Owner: x.Owner, Reason: x.Reason, Until: x.Expires}
@@ -179,9 +179,6 @@ func (r *Report) htmlFinding(f finding.Finding, s Scope) htmlFinding {
 				a.Where = fmt.Sprintf("%s:%d", x.File, x.Line)
 			}
 			hf.Accepted = append(hf.Accepted, a)
-		}
-		if len(f.ExceptedBy) == 0 {
-			hf.Accepted = append(hf.Accepted, htmlAcceptance{By: "a PolicyException"})
 		}
 	}
 	return hf
